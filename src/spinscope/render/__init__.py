@@ -1,0 +1,1 @@
+"""Renderers: a Document (or many) to JSON, JSONL, PTC label lines, text."""

@@ -1,0 +1,1 @@
+"""Propaganda-technique detection: taxonomy, windowing, decoding and the ONNX detector."""

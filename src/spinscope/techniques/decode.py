@@ -1,0 +1,245 @@
+"""From window outputs to technique spans: the model-agnostic half of detection.
+
+A *runner* (ONNX Runtime in the product, PyTorch during training) maps windows of token
+ids to per-token probabilities (column 0: any technique; 1..14: each technique) and hidden
+states. Everything after that — averaging overlapping windows, cutting spans, labelling
+them with the span head, calibrating confidence — lives here so training selects exactly
+what the product runs.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from tokenizers import Tokenizer
+
+from spinscope.techniques.taxonomy import LABELS
+from spinscope.techniques.windows import (
+    STRIDE_TOKENS,
+    WINDOW_TOKENS,
+    TokenizedText,
+    batch_windows,
+    tokenize,
+    window_starts,
+)
+
+#: (input_ids, attention_mask) -> (token probabilities [B, L, 15], hidden states [B, L, H])
+Runner = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+N_EXTRA_FEATURES = 3
+_QUOTE_MARKS = set("\"'“”‘’«»„")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass
+class Encoded:
+    """Per-token outputs for a whole text, overlapping windows averaged."""
+
+    tokens: TokenizedText
+    probs: np.ndarray  # (n, 15)
+    hidden: np.ndarray  # (n, H)
+
+
+@dataclass
+class Detection:
+    start: int
+    end: int
+    label: str
+    score: float  # raw span score (mean 'any technique' probability)
+    confidence: float  # calibrated probability that the labelled span is right
+    label_probs: dict[str, float] = field(default_factory=dict)
+
+
+def encode(
+    text: str,
+    tokenizer: Tokenizer,
+    runner: Runner,
+    cls_id: int,
+    sep_id: int,
+    batch_size: int = 8,
+    window: int = WINDOW_TOKENS,
+    stride: int = STRIDE_TOKENS,
+) -> Encoded:
+    """Run the model over the whole text in overlapping windows; average the overlaps."""
+    tokens = tokenize(tokenizer, text)
+    n = len(tokens)
+    if n == 0:
+        return Encoded(tokens, np.zeros((0, 1 + len(LABELS)), np.float32), np.zeros((0, 1), np.float32))
+    starts = window_starts(n, window, stride)
+    probs_sum: np.ndarray | None = None
+    hidden_sum: np.ndarray | None = None
+    counts = np.zeros(n, dtype=np.float32)
+    for b in range(0, len(starts), batch_size):
+        chunk = starts[b : b + batch_size]
+        ids, mask = batch_windows(tokens.ids, chunk, window, cls_id, sep_id)
+        probs, hidden = runner(ids, mask)
+        if probs_sum is None:
+            probs_sum = np.zeros((n, probs.shape[-1]), np.float32)
+            hidden_sum = np.zeros((n, hidden.shape[-1]), np.float32)
+        for row, start in enumerate(chunk):
+            length = min(window, n - start)
+            probs_sum[start : start + length] += probs[row, 1 : 1 + length]
+            hidden_sum[start : start + length] += hidden[row, 1 : 1 + length]
+            counts[start : start + length] += 1
+    assert probs_sum is not None and hidden_sum is not None
+    return Encoded(tokens, probs_sum / counts[:, None], hidden_sum / counts[:, None])
+
+
+def extra_features(text: str, start: int, end: int, lowered: str | None = None) -> np.ndarray:
+    """Cues a window-bound encoder cannot see: repeats elsewhere, length, quote marks."""
+    lowered = lowered if lowered is not None else text.lower()
+    fragment = _SPACE.sub(" ", text[start:end].lower()).strip()
+    repeats = lowered.count(fragment) - 1 if len(fragment) >= 3 else 0
+    words = len(fragment.split())
+    quoted = float(
+        (start > 0 and text[start - 1] in _QUOTE_MARKS) or (end < len(text) and text[end] in _QUOTE_MARKS)
+    )
+    return np.asarray([math.log1p(max(repeats, 0)), math.log1p(words) / 3.0, quoted], np.float32)
+
+
+def span_vector(hidden: np.ndarray, tok_start: int, tok_end: int, extra: np.ndarray) -> np.ndarray:
+    """Span representation fed to the span head: mean, first and last token states + cues."""
+    states = hidden[tok_start:tok_end]
+    return np.concatenate([states.mean(0), states[0], states[-1], extra]).astype(np.float32)
+
+
+@dataclass
+class SpanHead:
+    """A two-layer perceptron over span vectors, run in NumPy (weights from training)."""
+
+    w1: np.ndarray
+    b1: np.ndarray
+    w2: np.ndarray
+    b2: np.ndarray
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        hidden = np.maximum(vectors @ self.w1 + self.b1, 0.0)
+        logits = hidden @ self.w2 + self.b2
+        logits -= logits.max(axis=-1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=-1, keepdims=True)
+
+
+def char_to_token_range(offsets: np.ndarray, start: int, end: int) -> tuple[int, int] | None:
+    """Tokens overlapping the characters ``[start, end)``; ``None`` if there are none."""
+    hits = np.nonzero((offsets[:, 0] < end) & (offsets[:, 1] > start))[0]
+    if len(hits) == 0:
+        return None
+    return int(hits[0]), int(hits[-1]) + 1
+
+
+def _expand_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return start, end
+
+
+def token_runs(scores: np.ndarray, threshold: float, max_gap: int) -> list[tuple[int, int]]:
+    """Maximal runs of tokens scoring >= threshold, bridging gaps of up to ``max_gap``."""
+    runs: list[list[int]] = []
+    for i in np.nonzero(scores >= threshold)[0]:
+        i = int(i)
+        if runs and i - runs[-1][1] <= max_gap:
+            runs[-1][1] = i + 1
+        else:
+            runs.append([i, i + 1])
+    return [(a, b) for a, b in runs]
+
+
+@dataclass
+class DecoderSettings:
+    threshold: float = 0.5  # on the 'any technique' probability
+    max_gap: int = 1
+    min_chars: int = 2
+    second_label_ratio: float = 1.01  # >1 disables a second label per span
+    calibration: tuple[float, float] = (1.0, 0.0)  # Platt scaling a*logit(score*p)+b
+
+    def to_dict(self) -> dict:
+        return {
+            "threshold": self.threshold,
+            "max_gap": self.max_gap,
+            "min_chars": self.min_chars,
+            "second_label_ratio": self.second_label_ratio,
+            "calibration": list(self.calibration),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DecoderSettings:
+        return cls(
+            threshold=float(data.get("threshold", 0.5)),
+            max_gap=int(data.get("max_gap", 1)),
+            min_chars=int(data.get("min_chars", 2)),
+            second_label_ratio=float(data.get("second_label_ratio", 1.01)),
+            calibration=tuple(data.get("calibration", (1.0, 0.0))),  # type: ignore[arg-type]
+        )
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def calibrate(raw: float, calibration: Sequence[float]) -> float:
+    a, b = calibration
+    return 1.0 / (1.0 + math.exp(-(a * _logit(raw) + b)))
+
+
+def candidate_spans(text: str, enc: Encoded, settings: DecoderSettings) -> list[tuple[int, int, int, int, float]]:
+    """(char_start, char_end, tok_start, tok_end, score) of spans from the 'any' column."""
+    if len(enc.tokens) == 0:
+        return []
+    offsets = enc.tokens.offsets
+    out = []
+    for a, b in token_runs(enc.probs[:, 0], settings.threshold, settings.max_gap):
+        start, end = _expand_to_words(text, int(offsets[a][0]), int(offsets[b - 1][1]))
+        if end - start < settings.min_chars:
+            continue
+        rng = char_to_token_range(offsets, start, end)
+        if rng is None:
+            continue
+        out.append((start, end, rng[0], rng[1], float(enc.probs[a:b, 0].mean())))
+    return out
+
+
+def classify_spans(text: str, enc: Encoded, head: SpanHead, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Technique probabilities (len(spans), 14) for given character spans."""
+    if not spans:
+        return np.zeros((0, len(LABELS)), np.float32)
+    lowered = text.lower()
+    vectors = []
+    for start, end in spans:
+        rng = char_to_token_range(enc.tokens.offsets, start, end) if len(enc.tokens) else None
+        if rng is None:
+            vectors.append(np.zeros(head.w1.shape[0], np.float32))
+            continue
+        vectors.append(span_vector(enc.hidden, rng[0], rng[1], extra_features(text, start, end, lowered)))
+    return head.probabilities(np.stack(vectors))
+
+
+def detect(text: str, enc: Encoded, head: SpanHead, settings: DecoderSettings) -> list[Detection]:
+    """Technique spans in ``text``: SI spans from the token scores, labelled by the span head."""
+    candidates = candidate_spans(text, enc, settings)
+    probs = classify_spans(text, enc, head, [(c[0], c[1]) for c in candidates])
+    detections = []
+    for (start, end, _a, _b, score), row in zip(candidates, probs, strict=True):
+        order = np.argsort(-row)
+        label_probs = {LABELS[i]: round(float(row[i]), 4) for i in order[:3]}
+        best = order[0]
+        chosen = [best]
+        if row[order[1]] * settings.second_label_ratio >= row[best]:
+            chosen.append(order[1])
+        for idx in chosen:
+            raw = score * float(row[idx])
+            detections.append(
+                Detection(
+                    start, end, LABELS[idx], round(score, 4),
+                    round(calibrate(raw, settings.calibration), 4), label_probs,
+                )
+            )  # fmt: skip
+    return detections

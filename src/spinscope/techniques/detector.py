@@ -1,0 +1,90 @@
+"""The shipped technique detector: int8 ONNX encoder + NumPy span head, no PyTorch needed."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from spinscope.errors import SpinscopeError
+from spinscope.techniques.decode import (
+    DecoderSettings,
+    Detection,
+    Encoded,
+    SpanHead,
+    classify_spans,
+    detect,
+    encode,
+)
+from spinscope.techniques.windows import load_tokenizer
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "techniques"
+MODEL_FILES = ("model.onnx", "span_head.npz", "tokenizer.json", "config.json")
+
+
+@dataclass
+class TechniqueDetector:
+    """Loads a model directory once; ``detect(text)`` reads the whole text in windows."""
+
+    model_dir: Path
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        import onnxruntime as ort
+
+        self.model_dir = Path(self.model_dir)
+        missing = [f for f in MODEL_FILES if not (self.model_dir / f).is_file()]
+        if missing:
+            raise SpinscopeError(
+                f"technique model incomplete in {self.model_dir}: missing {', '.join(missing)}"
+            )
+        self.config = json.loads((self.model_dir / "config.json").read_text())
+        self.settings = DecoderSettings.from_dict(self.config["decoder"])
+        weights = np.load(self.model_dir / "span_head.npz")
+        self.head = SpanHead(weights["w1"], weights["b1"], weights["w2"], weights["b2"])
+        self.tokenizer = load_tokenizer(self.model_dir / "tokenizer.json")
+        self.cls_id = self.tokenizer.token_to_id("[CLS]")
+        self.sep_id = self.tokenizer.token_to_id("[SEP]")
+        options = ort.SessionOptions()
+        threads = self.threads or int(os.environ.get("SPINSCOPE_THREADS", "0")) or None
+        if threads:
+            options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(
+            str(self.model_dir / "model.onnx"), options, providers=["CPUExecutionProvider"]
+        )
+
+    def _run(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        probs, hidden = self.session.run(
+            ["token_probs", "hidden"], {"input_ids": ids, "attention_mask": mask}
+        )
+        return probs, hidden
+
+    def encode(self, text: str) -> Encoded:
+        return encode(
+            text,
+            self.tokenizer,
+            self._run,
+            self.cls_id,
+            self.sep_id,
+            window=int(self.config.get("window_tokens", 254)),
+            stride=int(self.config.get("stride_tokens", 192)),
+        )
+
+    def detect(self, text: str, enc: Encoded | None = None) -> list[Detection]:
+        enc = enc if enc is not None else self.encode(text)
+        return detect(text, enc, self.head, self.settings)
+
+    def classify(self, text: str, spans: list[tuple[int, int]], enc: Encoded | None = None) -> np.ndarray:
+        enc = enc if enc is not None else self.encode(text)
+        return classify_spans(text, enc, self.head, spans)
+
+
+@lru_cache(maxsize=4)
+def load_detector(model_dir: str | None = None) -> TechniqueDetector:
+    """The detector for ``model_dir`` (default: the model shipped in the package), cached."""
+    return TechniqueDetector(Path(model_dir) if model_dir else DEFAULT_MODEL_DIR)

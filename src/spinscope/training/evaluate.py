@@ -1,0 +1,145 @@
+"""PTC evaluation of a technique model: SI, TC, full task, per technique; and the choice of
+decoder settings on dev. Runs on whatever produced the encodings (ONNX or PyTorch)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from spinscope.techniques.decode import (
+    DecoderSettings,
+    Encoded,
+    SpanHead,
+    candidate_spans,
+    classify_spans,
+    detect,
+)
+from spinscope.techniques.taxonomy import LABELS
+from spinscope.training.ptc import Article
+from spinscope.training.scorer import (
+    full_task,
+    span_identification,
+    technique_classification,
+)
+
+
+@dataclass
+class EncodedArticle:
+    article: Article
+    enc: Encoded
+
+
+def tc_predictions(items: Sequence[EncodedArticle], head: SpanHead) -> tuple[list[str], list[str]]:
+    """Predicted and gold technique of every gold span (the TC task)."""
+    predicted, gold = [], []
+    for item in items:
+        spans = item.article.spans
+        if not spans:
+            continue
+        probs = classify_spans(item.article.text, item.enc, head, [(s.start, s.end) for s in spans])
+        predicted.extend(LABELS[int(i)] for i in probs.argmax(-1))
+        gold.extend(s.technique for s in spans)
+    return predicted, gold
+
+
+def score(items: Sequence[EncodedArticle], head: SpanHead, settings: DecoderSettings) -> dict:
+    """All PTC figures, in the shape ``spinscope evaluate ptc --json`` prints."""
+    pred_si, gold_si, pred_full, gold_full = {}, {}, {}, {}
+    for item in items:
+        aid = item.article.article_id
+        detections = detect(item.article.text, item.enc, head, settings)
+        pred_si[aid] = [(d.start, d.end) for d in detections]
+        gold_si[aid] = [(s.start, s.end) for s in item.article.spans]
+        pred_full[aid] = [(d.label, d.start, d.end) for d in detections]
+        gold_full[aid] = [(s.technique, s.start, s.end) for s in item.article.spans]
+    si = span_identification(pred_si, gold_si)
+    full, per_technique = full_task(pred_full, gold_full)
+    predicted, gold = tc_predictions(items, head)
+    tc = technique_classification(predicted, gold)
+    per_tc = {}
+    for label in LABELS:
+        n_gold = sum(g == label for g in gold)
+        n_pred = sum(p == label for p in predicted)
+        hit = sum(p == g == label for p, g in zip(predicted, gold, strict=True))
+        p = hit / n_pred if n_pred else 0.0
+        r = hit / n_gold if n_gold else 0.0
+        per_tc[label] = {"p": p, "r": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "support": n_gold}
+    table = {
+        label: {
+            "tc_f1": round(per_tc[label]["f1"], 4),
+            "full_f1": round(per_technique[label].f1, 4) if label in per_technique else 0.0,
+            "support": per_tc[label]["support"],
+        }
+        for label in LABELS
+    }
+    return {
+        "si": si.as_dict(),
+        "tc": {"micro_f1": round(tc, 4)},
+        "full": full.as_dict(),
+        "per_technique": table,
+    }
+
+
+def _si_f1(items: Sequence[EncodedArticle], settings: DecoderSettings) -> float:
+    pred, gold = {}, {}
+    for item in items:
+        aid = item.article.article_id
+        pred[aid] = [(c[0], c[1]) for c in candidate_spans(item.article.text, item.enc, settings)]
+        gold[aid] = [(s.start, s.end) for s in item.article.spans]
+    return span_identification(pred, gold).f1
+
+
+def _fit_platt(raw: np.ndarray, target: np.ndarray) -> tuple[float, float]:
+    """1-D logistic regression of correctness on logit(raw score), by Newton's method."""
+    if len(raw) < 10 or target.min() == target.max():
+        return 1.0, 0.0
+    x = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / np.clip(1 - raw, 1e-6, 1))
+    a, b = 1.0, 0.0
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-(a * x + b)))
+        g = np.array([((p - target) * x).sum(), (p - target).sum()])
+        w = p * (1 - p) + 1e-9
+        h = np.array([[(w * x * x).sum(), (w * x).sum()], [(w * x).sum(), w.sum()]]) + 1e-6 * np.eye(2)
+        step = np.linalg.solve(h, g)
+        a, b = a - step[0], b - step[1]
+        if np.abs(step).max() < 1e-6:
+            break
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return 1.0, 0.0
+    return float(a), float(b)
+
+
+def calibration_data(items: Sequence[EncodedArticle], head: SpanHead, settings: DecoderSettings):
+    raws, targets = [], []
+    for item in items:
+        gold = item.article.spans
+        for d in detect(item.article.text, item.enc, head, settings):
+            raws.append(d.score * d.label_probs.get(d.label, 0.0))
+            targets.append(
+                float(any(g.technique == d.label and g.start < d.end and d.start < g.end for g in gold))
+            )
+    return np.asarray(raws), np.asarray(targets)
+
+
+def tune(items: Sequence[EncodedArticle], head: SpanHead) -> DecoderSettings:
+    """Choose the decoder settings on dev: SI threshold and gap, second label, calibration."""
+    best = DecoderSettings()
+    best_f1 = -1.0
+    for threshold in np.arange(0.15, 0.75, 0.05):
+        for gap in (0, 1, 3):
+            settings = DecoderSettings(threshold=round(float(threshold), 2), max_gap=gap)
+            f1 = _si_f1(items, settings)
+            if f1 > best_f1:
+                best, best_f1 = settings, f1
+    best_full = score(items, head, best)["full"]["f1"]
+    for ratio in (2.0, 3.0, 5.0):
+        trial = DecoderSettings(best.threshold, best.max_gap, best.min_chars, ratio)
+        full = score(items, head, trial)["full"]["f1"]
+        if full > best_full:
+            best, best_full = trial, full
+    raw, target = calibration_data(items, head, best)
+    best.calibration = _fit_platt(raw, target)
+    return best

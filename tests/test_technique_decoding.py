@@ -1,0 +1,117 @@
+"""Windowing and span decoding, independent of any trained weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from spinscope.techniques.decode import (
+    DecoderSettings,
+    Encoded,
+    SpanHead,
+    calibrate,
+    candidate_spans,
+    char_to_token_range,
+    detect,
+    encode,
+    extra_features,
+    token_runs,
+)
+from spinscope.techniques.taxonomy import BY_LABEL, LABELS, SEMEVAL2023_TECHNIQUES, TAXONOMY
+from spinscope.techniques.windows import TokenizedText, batch_windows, window_starts
+
+
+def test_taxonomy_maps_into_semeval2023():
+    assert len(TAXONOMY) == 14
+    mapped = {name for t in TAXONOMY for name in t.semeval2023}
+    assert mapped <= set(SEMEVAL2023_TECHNIQUES)
+    assert len(SEMEVAL2023_TECHNIQUES) == 23
+    assert BY_LABEL["Black-and-White_Fallacy"].semeval2023 == ("False_Dilemma-No_Choice",)
+
+
+@pytest.mark.parametrize("n", [0, 1, 100, 254, 255, 600, 5000])
+def test_windows_cover_every_token(n):
+    starts = window_starts(n, 254, 192)
+    covered = np.zeros(n, dtype=bool)
+    for s in starts:
+        covered[s : s + 254] = True
+    assert covered.all()
+    assert all(s + 254 <= max(n, 254) for s in starts)
+
+
+def test_batch_windows_add_special_tokens():
+    ids, mask = batch_windows(np.arange(10, 20), [0, 5], 5, 101, 102)
+    assert ids[0].tolist() == [101, 10, 11, 12, 13, 14, 102]
+    assert ids[1].tolist() == [101, 15, 16, 17, 18, 19, 102]
+    assert mask.sum() == 14
+
+
+def test_token_runs_bridge_small_gaps():
+    scores = np.array([0.9, 0.8, 0.1, 0.7, 0.1, 0.1, 0.9])
+    assert token_runs(scores, 0.5, 0) == [(0, 2), (3, 4), (6, 7)]
+    assert token_runs(scores, 0.5, 1) == [(0, 4), (6, 7)]
+
+
+def test_extra_features_see_repetition_and_quotes():
+    text = 'They said "never again". Never again, they repeat: never again.'
+    start = text.index("never again")
+    feats = extra_features(text, start, start + len("never again"))
+    assert feats[0] == pytest.approx(np.log1p(2))
+    assert feats[2] == 1.0
+
+
+def _fake_encoded(text: str, scores: list[float]) -> Encoded:
+    words = [(m, m + len(w)) for m, w in _words(text)]
+    offsets = np.array(words)
+    probs = np.zeros((len(words), 1 + len(LABELS)), np.float32)
+    probs[:, 0] = scores
+    return Encoded(TokenizedText(np.arange(len(words)), offsets), probs, np.ones((len(words), 4), np.float32))
+
+
+def _words(text: str):
+    pos = 0
+    for word in text.split(" "):
+        yield pos, word
+        pos += len(word) + 1
+
+
+def test_detect_spans_index_the_text():
+    text = "This is a shameful and disgraceful betrayal of everyone"
+    enc = _fake_encoded(text, [0, 0, 0, 0.9, 0.8, 0.9, 0.7, 0, 0])
+    head = SpanHead(np.zeros((15, 8), np.float32), np.zeros(8, np.float32), np.zeros((8, 14), np.float32), np.eye(14, dtype=np.float32)[0] * 5)
+    spans = candidate_spans(text, enc, DecoderSettings(threshold=0.5))
+    assert [text[s:e] for s, e, *_ in spans] == ["shameful and disgraceful betrayal"]
+    found = detect(text, enc, head, DecoderSettings(threshold=0.5))
+    assert len(found) == 1
+    assert found[0].label == "Loaded_Language"
+    assert 0.0 < found[0].confidence < 1.0
+    assert text[found[0].start : found[0].end] == "shameful and disgraceful betrayal"
+
+
+def test_char_to_token_range_and_calibration():
+    offsets = np.array([[0, 4], [5, 7], [8, 12]])
+    assert char_to_token_range(offsets, 5, 9) == (1, 3)
+    assert char_to_token_range(offsets, 4, 5) is None
+    assert calibrate(0.5, (1.0, 0.0)) == pytest.approx(0.5)
+    assert calibrate(0.9, (2.0, -1.0)) > calibrate(0.6, (2.0, -1.0))
+
+
+def test_encode_averages_overlapping_windows():
+    class Tok:
+        def encode(self, text, add_special_tokens=False):
+            class E:
+                ids = list(range(len(text.split())))
+                offsets = [(i * 2, i * 2 + 1) for i in range(len(text.split()))]
+            return E()
+
+    calls = []
+
+    def runner(ids, mask):
+        calls.append(ids.shape)
+        probs = np.ones(ids.shape + (15,), np.float32)
+        return probs, np.ones(ids.shape + (4,), np.float32)
+
+    enc = encode("a " * 300, Tok(), runner, 101, 102, batch_size=8, window=254, stride=192)
+    assert len(enc.tokens) == 300
+    assert np.allclose(enc.probs, 1.0)
+    assert calls and calls[0][0] == 2
