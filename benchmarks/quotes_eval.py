@@ -41,6 +41,7 @@ class Article:
     text: str
     gold: list[Gold]
     not_quotes: list[tuple[int, int]] = field(default_factory=list)
+    split: str = "dev"
 
 
 @dataclass
@@ -83,7 +84,7 @@ def load_fixture(path: Path) -> Article:
     text = data["separator"].join(data["paragraphs"])
     gold = [_locate(text, q) for q in data["quotes"]]
     not_quotes = [_locate_marked(text, s) for s in data.get("not_quotes", [])]
-    return Article(data["id"], text, gold, not_quotes)
+    return Article(data["id"], text, gold, not_quotes, data.get("split", "dev"))
 
 
 def _locate(text: str, q: dict) -> Gold:
@@ -222,7 +223,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="list every miss and false alarm")
     args = parser.parse_args(argv)
     fixtures = [load_fixture(p) for p in sorted(FIXTURES.glob("*.json"))]
-    sets = [(f"test set ({len(fixtures)} articles)", fixtures)]
+    dev = [a for a in fixtures if a.split == "dev"]
+    heldout = [a for a in fixtures if a.split == "heldout"]
+    sets = [
+        (f"dev set ({len(dev)} articles)", dev),
+        (f"held-out set ({len(heldout)} articles)", heldout),
+        (f"all written articles ({len(fixtures)})", fixtures),
+    ]
     if (SAMPLES / f"{SAMPLE}.txt").exists():
         sets += [("sample, body lines", [load_sample(True)]), ("sample, raw scrape", [load_sample(False)])]
     print("| set | gold | predicted | precision | recall | speaker acc. | kind acc. | titles taken as quotes |")

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from conftest import REPO, SAMPLE, assert_spans_consistent
 
 SCHEMA = json.loads((REPO / "docs" / "document.schema.json").read_text())
@@ -78,7 +77,10 @@ def test_stdin_and_html(tmp_path: Path):
         (lambda d: str(d), "directory"),
         (lambda d: _write(d / "e.txt", b""), "empty"),
         (lambda d: _write(d / "b.bin", bytes(range(256)) * 8), "binary"),
-        (lambda d: _write(d / "nohtml.html", b"<html><body><script>x()</script></body></html>"), "text"),
+        (
+            lambda d: _write(d / "nohtml.html", b"<html><body><script>x()</script></body></html>"),
+            "text",
+        ),
     ],
 )
 def test_bad_input_one_line_exit_1(tmp_path: Path, make, message):
@@ -119,7 +121,9 @@ def test_help_explains_every_option():
     from spinscope.cli import app
 
     commands = dict(_commands(typer.main.get_command(app)))
-    assert {("analyze",), ("extract",), ("train", "techniques"), ("evaluate", "ptc")} <= set(commands)
+    assert {("analyze",), ("extract",), ("train", "techniques"), ("evaluate", "ptc")} <= set(
+        commands
+    )
     for path, command in commands.items():
         assert command.help, path
         for param in command.params:

@@ -32,7 +32,9 @@ def test_html_meta_charset_is_honoured():
     assert encoding == "cp1251"
 
 
-@pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n\x00\x00", bytes(range(256)) * 4, b"%PDF-1.7\n"])
+@pytest.mark.parametrize(
+    "data", [b"\x89PNG\r\n\x1a\n\x00\x00", bytes(range(256)) * 4, b"%PDF-1.7\n"]
+)
 def test_binary_is_refused(data):
     with pytest.raises(InputError, match="binary"):
         decode_bytes(data)

@@ -92,7 +92,12 @@ def server():
 def test_url_ok(server):
     loaded = load(f"{server}/article")
     assert loaded.text == ARTICLE
-    assert loaded.source == {"kind": "url", "url": f"{server}/article", "encoding": "utf-8", "format": "text"}
+    assert loaded.source == {
+        "kind": "url",
+        "url": f"{server}/article",
+        "encoding": "utf-8",
+        "format": "text",
+    }
 
 
 @pytest.mark.parametrize(

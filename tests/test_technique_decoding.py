@@ -65,7 +65,9 @@ def _fake_encoded(text: str, scores: list[float]) -> Encoded:
     offsets = np.array(words)
     probs = np.zeros((len(words), 1 + len(LABELS)), np.float32)
     probs[:, 0] = scores
-    return Encoded(TokenizedText(np.arange(len(words)), offsets), probs, np.ones((len(words), 4), np.float32))
+    return Encoded(
+        TokenizedText(np.arange(len(words)), offsets), probs, np.ones((len(words), 4), np.float32)
+    )
 
 
 def _words(text: str):
@@ -78,7 +80,12 @@ def _words(text: str):
 def test_detect_spans_index_the_text():
     text = "This is a shameful and disgraceful betrayal of everyone"
     enc = _fake_encoded(text, [0, 0, 0, 0.9, 0.8, 0.9, 0.7, 0, 0])
-    head = SpanHead(np.zeros((15, 8), np.float32), np.zeros(8, np.float32), np.zeros((8, 14), np.float32), np.eye(14, dtype=np.float32)[0] * 5)
+    head = SpanHead(
+        np.zeros((15, 8), np.float32),
+        np.zeros(8, np.float32),
+        np.zeros((8, 14), np.float32),
+        np.eye(14, dtype=np.float32)[0] * 5,
+    )
     spans = candidate_spans(text, enc, DecoderSettings(threshold=0.5))
     assert [text[s:e] for s, e, *_ in spans] == ["shameful and disgraceful betrayal"]
     found = detect(text, enc, head, DecoderSettings(threshold=0.5))
@@ -102,6 +109,7 @@ def test_encode_averages_overlapping_windows():
             class E:
                 ids = list(range(len(text.split())))
                 offsets = [(i * 2, i * 2 + 1) for i in range(len(text.split()))]
+
             return E()
 
     calls = []

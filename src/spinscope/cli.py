@@ -6,8 +6,9 @@ Exit codes: 0 ok, 1 bad input (one clear line on stderr per input), 2 usage erro
 from __future__ import annotations
 
 import json
+import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -43,7 +44,7 @@ app.add_typer(evaluate_app, name="evaluate")
 err = Console(stderr=True)
 
 
-class AnalyzeFormat(str, Enum):
+class AnalyzeFormat(StrEnum):
     json = "json"
     jsonl = "jsonl"
     ptc = "ptc"
@@ -51,7 +52,7 @@ class AnalyzeFormat(str, Enum):
     term = "term"
 
 
-class ExtractFormat(str, Enum):
+class ExtractFormat(StrEnum):
     json = "json"
     jsonl = "jsonl"
     text = "text"
@@ -59,7 +60,9 @@ class ExtractFormat(str, Enum):
 
 InputsArg = Annotated[
     list[str],
-    typer.Argument(help="Files (plain text or HTML, detected from content), http(s) URLs, or - for stdin."),
+    typer.Argument(
+        help="Files (plain text or HTML, detected from content), http(s) URLs, or - for stdin."
+    ),
 ]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write here instead of standard output.")
@@ -102,10 +105,16 @@ def _run_all(inputs: list[str], run) -> tuple[list, int]:
                 docs.append(run(item))
             except SpinscopeError as exc:
                 failures += 1
-                progress.console.print(f"[bold red]error:[/] {item}: {exc}", highlight=False, soft_wrap=True)
+                progress.console.print(
+                    f"[bold red]error:[/] {item}: {exc}", highlight=False, soft_wrap=True
+                )
             except (OSError, ValueError, UnicodeError) as exc:
                 failures += 1
-                progress.console.print(f"[bold red]error:[/] {item}: {exc.__class__.__name__}: {exc}", highlight=False, soft_wrap=True)
+                progress.console.print(
+                    f"[bold red]error:[/] {item}: {exc.__class__.__name__}: {exc}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
             progress.advance(task)
     return docs, failures
 
@@ -113,14 +122,40 @@ def _run_all(inputs: list[str], run) -> tuple[list, int]:
 @app.command()
 def analyze(
     inputs: InputsArg,
-    format: Annotated[AnalyzeFormat, typer.Option("--format", "-f", help="json: one document (an array for many inputs); jsonl: one document per line; ptc: PTC label lines (id, technique, start, end); html: a self-contained report; term: coloured spans and a summary in the terminal.")] = AnalyzeFormat.json,
+    format: Annotated[
+        AnalyzeFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help=(
+                "json: one document (an array for many inputs); jsonl: one document per line; "
+                "ptc: PTC label lines (id, technique, start, end); html: a self-contained "
+                "report; term: coloured spans and a summary in the terminal."
+            ),
+        ),
+    ] = AnalyzeFormat.json,
     output: OutputOpt = None,
-    no_clean: Annotated[bool, typer.Option("--no-clean", help="Analyse plain-text input exactly as given (no removal of page furniture), so offsets index the file.")] = False,
+    no_clean: Annotated[
+        bool,
+        typer.Option(
+            "--no-clean",
+            help=(
+                "Analyse plain-text input exactly as given (no removal of page furniture), "
+                "so offsets index the file."
+            ),
+        ),
+    ] = False,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
-    model_dir: Annotated[Path | None, typer.Option("--model-dir", help="Technique model directory (default: the model shipped with spinscope).")] = None,
+    model_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--model-dir",
+            help="Technique model directory (default: the model shipped with spinscope).",
+        ),
+    ] = None,
 ) -> None:
-    """Full analysis: clean text, metadata, sentences, technique spans, quotes, entities, summary."""
+    """Full analysis: clean text, metadata, sentences, techniques, quotes, entities, summary."""
     from spinscope.components.registry import analysis_components
     from spinscope.pipeline import Analyzer
 
@@ -129,7 +164,9 @@ def analyze(
     except SpinscopeError as exc:
         _fail(str(exc))
         raise typer.Exit(1) from None
-    analyzer = Analyzer(components=components, max_bytes=max_bytes, timeout=timeout, clean=not no_clean)
+    analyzer = Analyzer(
+        components=components, max_bytes=max_bytes, timeout=timeout, clean=not no_clean
+    )
     docs, failures = _run_all(inputs, analyzer.analyze)
     _emit(docs, format.value, output)
     raise typer.Exit(1 if failures else 0)
@@ -138,12 +175,22 @@ def analyze(
 @app.command()
 def extract(
     inputs: InputsArg,
-    format: Annotated[ExtractFormat, typer.Option("--format", "-f", help="json: one document (an array for many inputs); jsonl: one per line; text: the clean article text only.")] = ExtractFormat.json,
+    format: Annotated[
+        ExtractFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help=(
+                "json: one document (an array for many inputs); jsonl: one per line; "
+                "text: the clean article text only."
+            ),
+        ),
+    ] = ExtractFormat.json,
     output: OutputOpt = None,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
 ) -> None:
-    """Ingest and clean only (fast, no models): clean text, blocks with roles, metadata, language."""
+    """Ingest and clean only (fast, no models): clean text, block roles, metadata, language."""
     from spinscope.pipeline import Analyzer
 
     analyzer = Analyzer(components=[], max_bytes=max_bytes, timeout=timeout)
@@ -173,28 +220,61 @@ def _emit(docs: list, fmt: str, output: Path | None) -> None:
             for doc in docs:
                 render_terminal(doc, Console(file=handle, width=100))
         return
-    render = {"json": formats.to_json, "jsonl": formats.to_jsonl, "ptc": formats.to_ptc, "text": formats.to_text}[fmt]
+    render = {
+        "json": formats.to_json,
+        "jsonl": formats.to_jsonl,
+        "ptc": formats.to_ptc,
+        "text": formats.to_text,
+    }[fmt]
     _write(render(docs), output)
 
 
 @train_app.command("techniques")
 def train_techniques(
-    data: Annotated[Path, typer.Option("--data", help="PTC directory with articles/, labels.tsv, train.ids, dev.ids.")],
-    out: Annotated[Path, typer.Option("--out", help="Directory for the trained model, its checkpoint and model card.")] = Path("runs/techniques"),
-    epochs: Annotated[int, typer.Option("--epochs", help="Passes over the training windows.", min=1)] = 6,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (fixed for reproducibility).")] = 13,
-    batch_size: Annotated[int, typer.Option("--batch-size", help="Windows per optimisation step.", min=1)] = 16,
-    max_articles: Annotated[int | None, typer.Option("--max-articles", help="Use only this many training articles (smoke tests).")] = None,
-    max_steps: Annotated[int | None, typer.Option("--max-steps", help="Stop after this many steps (smoke tests).")] = None,
+    data: Annotated[
+        Path,
+        typer.Option(
+            "--data", help="PTC directory with articles/, labels.tsv, train.ids, dev.ids."
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="Directory for the trained model, its checkpoint and model card."
+        ),
+    ] = Path("runs/techniques"),
+    epochs: Annotated[
+        int, typer.Option("--epochs", help="Passes over the training windows.", min=1)
+    ] = 6,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed (fixed for reproducibility).")
+    ] = 13,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="Windows per optimisation step.", min=1)
+    ] = 16,
+    max_articles: Annotated[
+        int | None,
+        typer.Option("--max-articles", help="Use only this many training articles (smoke tests)."),
+    ] = None,
+    max_steps: Annotated[
+        int | None, typer.Option("--max-steps", help="Stop after this many steps (smoke tests).")
+    ] = None,
     threads: Annotated[int, typer.Option("--threads", help="CPU threads for PyTorch.", min=1)] = 2,
-    install: Annotated[bool, typer.Option("--install", help="Copy the exported model into the package (src/spinscope/models/techniques).")] = False,
+    install: Annotated[
+        bool,
+        typer.Option(
+            "--install",
+            help="Copy the exported model into the package (src/spinscope/models/techniques).",
+        ),
+    ] = False,
 ) -> None:
     """Train the technique detector (needs the train extra; see the README)."""
     import logging
 
     try:
-        from spinscope.training.train import TrainConfig, train
         import torch  # noqa: F401
+
+        from spinscope.training.train import TrainConfig, train
     except ImportError as exc:
         _fail(f"training needs the train extra (pip install -e '.[train]'): {exc}")
         raise typer.Exit(1) from None
@@ -219,10 +299,19 @@ def train_techniques(
 
 @evaluate_app.command("ptc")
 def evaluate_ptc(
-    data: Annotated[Path, typer.Option("--data", help="Directory with articles/, labels.tsv and NAME.ids.")],
-    split: Annotated[str, typer.Option("--split", help="Which NAME.ids to evaluate on (e.g. dev).")] = "dev",
-    as_json: Annotated[bool, typer.Option("--json", help="End with one line of JSON figures.")] = False,
-    model_dir: Annotated[Path | None, typer.Option("--model-dir", help="Technique model directory (default: shipped model).")] = None,
+    data: Annotated[
+        Path, typer.Option("--data", help="Directory with articles/, labels.tsv and NAME.ids.")
+    ],
+    split: Annotated[
+        str, typer.Option("--split", help="Which NAME.ids to evaluate on (e.g. dev).")
+    ] = "dev",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="End with one line of JSON figures.")
+    ] = False,
+    model_dir: Annotated[
+        Path | None,
+        typer.Option("--model-dir", help="Technique model directory (default: shipped model)."),
+    ] = None,
 ) -> None:
     """SI, TC, full-task and per-technique figures of the technique detector on a PTC split."""
     from rich.table import Table
@@ -238,17 +327,26 @@ def evaluate_ptc(
         _fail(str(exc))
         raise typer.Exit(1) from None
     items = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
         task = progress.add_task("evaluating", total=len(articles))
         for article in articles:
             items.append(EncodedArticle(article, detector.encode(article.text)))
             progress.advance(task)
     figures = score(items, detector.head, detector.settings)
     out = Console()
-    out.print(f"PTC {split}: {len(articles)} articles, {sum(len(a.spans) for a in articles)} gold spans")
-    out.print(f"SI   P {figures['si']['p']:.4f}  R {figures['si']['r']:.4f}  F1 {figures['si']['f1']:.4f}")
+    out.print(
+        f"PTC {split}: {len(articles)} articles, {sum(len(a.spans) for a in articles)} gold spans"
+    )
+    for name in ("si", "full"):
+        row = figures[name]
+        out.print(f"{name.upper():4} P {row['p']:.4f}  R {row['r']:.4f}  F1 {row['f1']:.4f}")
     out.print(f"TC   micro-F1 {figures['tc']['micro_f1']:.4f}")
-    out.print(f"full P {figures['full']['p']:.4f}  R {figures['full']['r']:.4f}  F1 {figures['full']['f1']:.4f}")
     table = Table("technique", "gold spans", "TC F1", "full F1")
     for label, row in figures["per_technique"].items():
         table.add_row(label, str(row["support"]), f"{row['tc_f1']:.3f}", f"{row['full_f1']:.3f}")
@@ -284,6 +382,13 @@ def main() -> None:
     except KeyboardInterrupt:
         _fail("interrupted")
         sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+        if os.environ.get("SPINSCOPE_DEBUG"):
+            raise
+        _fail(
+            f"internal error ({exc.__class__.__name__}: {exc}); set SPINSCOPE_DEBUG=1 for details"
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from spinscope.clean import classify_blocks, scrape_metadata
 from spinscope.components.base import Component
 from spinscope.components.language import LanguageDetector
-from spinscope.components.segment import Segmenter, paragraph_spans
+from spinscope.components.segment import paragraph_spans
 from spinscope.document import METADATA_FIELDS, Document, Span
 from spinscope.ingest.load import DEFAULT_MAX_BYTES, LoadedInput, Source, load
 

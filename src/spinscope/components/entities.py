@@ -32,27 +32,54 @@ LABEL_MAP = {
 #: Words that precede a person's name as a title or role ("Filmmaker Igor Lopatonok",
 #: "Economy Minister Pieter Bakker"); stripped from the canonical name, kept as role words.
 TITLE_WORDS = frozenset(
-    """
-    mr mrs ms miss mx dr prof professor sir dame lord lady rev reverend fr father sister
-    president vice prime minister secretary chancellor premier governor mayor senator sen
-    rep representative congressman congresswoman deputy speaker chairman chairwoman chair
-    chief executive ceo cfo coo cto director general gen lt col colonel major maj captain
-    capt commander admiral sergeant sgt officer lieutenant marshal judge justice attorney
-    prosecutor ambassador envoy spokesman spokeswoman spokesperson king queen prince
-    princess emperor pope cardinal bishop archbishop imam rabbi sheikh ayatollah
-    filmmaker director producer actor actress singer rapper author writer novelist poet
-    journalist reporter editor columnist historian economist analyst professor lecturer
-    researcher scientist doctor surgeon nurse coach manager striker midfielder defender
-    goalkeeper player captain founder owner investor entrepreneur banker lawyer barrister
-    solicitor activist campaigner commentator blogger presenter host anchor diplomat
-    negotiator adviser advisor aide official commissioner inspector superintendent
-    constable detective sheriff trooper minister-president commander-in-chief
-    head leader co-founder chairperson councillor councilor alderman mp mep
-    """.split()
+    [
+        "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lord",
+        "lady", "rev", "reverend", "fr", "father", "sister", "president", "vice", "prime",
+        "minister", "secretary", "chancellor", "premier", "governor", "mayor", "senator",
+        "sen", "rep", "representative", "congressman", "congresswoman", "deputy", "speaker",
+        "chairman", "chairwoman", "chair", "chief", "executive", "ceo", "cfo", "coo", "cto",
+        "director", "general", "gen", "lt", "col", "colonel", "major", "maj", "captain",
+        "capt", "commander", "admiral", "sergeant", "sgt", "officer", "lieutenant", "marshal",
+        "judge", "justice", "attorney", "prosecutor", "ambassador", "envoy", "spokesman",
+        "spokeswoman", "spokesperson", "king", "queen", "prince", "princess", "emperor",
+        "pope", "cardinal", "bishop", "archbishop", "imam", "rabbi", "sheikh", "ayatollah",
+        "filmmaker", "director", "producer", "actor", "actress", "singer", "rapper", "author",
+        "writer", "novelist", "poet", "journalist", "reporter", "editor", "columnist",
+        "historian", "economist", "analyst", "professor", "lecturer", "researcher",
+        "scientist", "doctor", "surgeon", "nurse", "coach", "manager", "striker", "midfielder",
+        "defender", "goalkeeper", "player", "captain", "founder", "owner", "investor",
+        "entrepreneur", "banker", "lawyer", "barrister", "solicitor", "activist", "campaigner",
+        "commentator", "blogger", "presenter", "host", "anchor", "diplomat", "negotiator",
+        "adviser", "advisor", "aide", "official", "commissioner", "inspector",
+        "superintendent", "constable", "detective", "sheriff", "trooper", "minister-president",
+        "commander-in-chief", "head", "leader", "co-founder", "chairperson", "councillor",
+        "councilor", "alderman", "mp", "mep",
+    ]
 )
 
+#: Nouns naming an institution rather than a person ("the ministry said", "streaming
+#: service Lumen").
+ORG_NOUNS = frozenset(
+    [
+        "alliance", "ministry", "government", "company", "firm", "agency", "organisation",
+        "organization", "bloc", "union", "party", "group", "council", "committee", "court",
+        "bank", "department", "office", "administration", "embassy", "commission", "army",
+        "military", "police", "authority", "authorities", "board", "club", "team",
+        "university", "institute", "association", "federation", "league", "network", "service",
+        "channel", "newspaper", "paper", "broadcaster", "regulator", "watchdog", "charity",
+        "foundation", "coalition", "movement", "parliament", "senate", "congress", "cabinet",
+        "state", "city", "county", "municipality", "chipmaker", "carmaker", "airline",
+        "retailer", "insurer", "lender", "startup", "manufacturer", "operator", "supplier",
+        "platform", "website", "outlet", "studio", "publisher", "body", "unit", "force",
+        "forces", "navy", "guard", "prosecutor's", "ministry's", "secretariat", "consortium",
+        "conglomerate", "group's", "operators", "employers",
+    ]
+)
 #: Lowercase connectors that may sit inside a name ("Henk de Vries", "Bank of England").
-NAME_PARTICLES = frozenset("de da di del della der den van von du la le bin al of the and y".split())
+NAME_PARTICLES = frozenset([
+    "de", "da", "di", "del", "della", "der", "den", "van", "von", "du", "la", "le", "bin",
+    "al", "of", "the", "and", "y",
+])
 
 #: Spelling variants of place names; the value is the canonical spelling.
 PLACE_VARIANTS = {
@@ -173,7 +200,12 @@ class Mention:
     label: str
     #: Lowercase role words around the mention ("filmmaker", "union", "spokesman").
     roles: frozenset[str] = frozenset()
+    #: The subset bound tightly to the name (modifier, apposition).
+    close: frozenset[str] = frozenset()
     subject: bool = False
+    #: What the words right before the name say it is: "PERSON" ("filmmaker X"),
+    #: "ORG" ("streaming service X") or None.
+    evidence: str | None = None
 
 
 @dataclass
@@ -193,6 +225,10 @@ class Cluster:
     def roles(self) -> set[str]:
         return set().union(*(m.roles for m in self.mentions)) if self.mentions else set()
 
+    @property
+    def close_roles(self) -> set[str]:
+        return set().union(*(m.close for m in self.mentions)) if self.mentions else set()
+
 
 # --------------------------------------------------------------------------- mentions
 
@@ -210,8 +246,17 @@ def ner_mentions(parsed) -> list[Mention]:
     return mentions
 
 
+def all_mentions(parsed) -> list[Mention]:
+    """NER mentions plus role-typed proper nouns NER missed."""
+    mentions = ner_mentions(parsed)
+    return mentions + role_named_mentions(parsed, mentions)
+
+
 def _mention_from_tokens(parsed, start: int, end: int, label: str) -> Mention | None:
-    """Trim leading determiners/titles and trailing possessives off a token range."""
+    """Trim leading determiners/titles and trailing possessives off a token range, after
+    taking in first names the model left out ("Ana [Lucía Ferreira]")."""
+    while start > 0 and _first_name_before(parsed[start - 1], start, end):
+        start -= 1
     if label == "PERSON":
         start = max([start] + [i + 1 for i in range(start, end - 1) if is_title_word(parsed[i].text)])
     while start < end and parsed[start].lower_ == "the":
@@ -233,48 +278,116 @@ def _mention_from_tokens(parsed, start: int, end: int, label: str) -> Mention | 
         name,
         label,
         roles=frozenset(role_words(parsed, start, end)),
-        subject=head.dep_ in ("nsubj", "nsubjpass"),
+        close=frozenset(close_roles(parsed, start, end)),
+        subject=head.dep_ in ("nsubj", "nsubjpass") and head.head.pos_ in ("VERB", "AUX"),
+        evidence=kind_evidence(parsed, start, end),
     )
 
 
-def role_words(parsed, start: int, end: int) -> set[str]:
-    """Role nouns the article attaches to a name: titles in or before it, appositions
-    ("Marieke Jansen, the group's director"), and the noun it is apposed to."""
-    lo = parsed[start:end].root.left_edge.i
-    words = {t.lower_ for t in parsed[min(lo, start) : end] if is_title_word(t.text)}
+def _first_name_before(tok, start: int, end: int) -> bool:
+    return (
+        tok.tag_ == "NNP"
+        and tok.dep_ == "compound"
+        and start <= tok.head.i < end
+        and not _is_role_noun(tok)
+        and tok.text[:1].isupper()
+    )
+
+
+def kind_evidence(parsed, start: int, end: int) -> str | None:
+    """"PERSON" or "ORG" when a role noun stands right before the name as its modifier
+    ("filmmaker Igor Lopatonok", "consumer group FairPlay"), else None."""
+    for tok in reversed(_modifiers(parsed, start, end)):
+        if tok.lower_ in ORG_NOUNS:
+            return "ORG"
+        if is_title_word(tok.text):
+            return "PERSON"
+    return None
+
+
+def _modifiers(parsed, start: int, end: int) -> list:
+    """Compound nouns right before (or at the start of) a name that modify it."""
+    found = []
+    for tok in parsed[max(0, start - 3) : end - 1]:
+        if tok.dep_ == "compound" and start - 3 <= tok.head.i < end and tok.head.i > tok.i:
+            found.append(tok)
+    return found
+
+
+def close_roles(parsed, start: int, end: int) -> set[str]:
+    """Role nouns bound tightly to a name: its modifiers and appositions ("union
+    Havenbond", "Marieke Jansen, the group's director"), not deeper phrases."""
+    words = {t.lower_ for t in _modifiers(parsed, start, end) if _is_role_noun(t) or t.pos_ == "NOUN"}
     head = parsed[start:end].root
-    for tok in _left_modifiers(parsed, start):
-        words.add(tok.lower_)
-    for app in _appositions(head):
-        words.update(_noun_with_modifiers(app))
+    apposed = [c for c in head.children if c.dep_ == "appos"]
+    if head.dep_ == "appos":
+        apposed.append(head.head)
+    for tok in apposed:
+        if tok.pos_ == "NOUN" or _is_role_noun(tok):
+            words.add(tok.lower_)
+    return words
+
+
+def role_named_mentions(parsed, taken: list[Mention]) -> list[Mention]:
+    """Proper nouns NER missed but the article types with a role noun before them
+    ("the dockers' union Havenbond", "coach Karen Doyle")."""
+    covered = [(m.start, m.end) for m in taken]
+    found = []
+    for tok in parsed:
+        if tok.tag_ not in ("NNP", "NNPS") or tok.dep_ == "compound" or tok.ent_type_:
+            continue
+        lo = tok.i
+        while lo > 0 and parsed[lo - 1].tag_ in ("NNP", "NNPS") and parsed[lo - 1].dep_ == "compound":
+            if _is_role_noun(parsed[lo - 1]):
+                break
+            lo -= 1
+        if lo == 0 or any(s < tok.idx + len(tok) and parsed[lo].idx < e for s, e in covered):
+            continue
+        before = parsed[lo - 1]
+        if before.dep_ != "compound" or before.head.i != tok.i:
+            continue
+        label = "ORG" if before.lower_ in ORG_NOUNS else "PERSON" if is_title_word(before.text) else None
+        mention = _mention_from_tokens(parsed, lo, tok.i + 1, label) if label else None
+        if mention is not None:
+            found.append(mention)
+    return found
+
+
+def role_words(parsed, start: int, end: int) -> set[str]:
+    """Role nouns the article attaches to a name: titles, and the common nouns of its
+    noun phrase outside relative clauses ("Marieke Jansen, the group's director",
+    "Dr. Amara Nwosu, an epidemiologist ... and the study's lead author")."""
+    head = noun_phrase_head(parsed[start:end].root)
+    words = set()
+    for tok in head.subtree:
+        if tok.sent != head.sent or _below_clause(tok, head):
+            continue
+        if tok.pos_ == "NOUN" or _is_role_noun(tok):
+            words.add(tok.lower_)
     return {w for w in words if w.isalpha() or "-" in w}
 
 
-def _left_modifiers(parsed, start: int):
-    """Common nouns and adjectives just before a name ("the dockers' union Havenbond")."""
-    i = start - 1
-    while i >= 0 and parsed[i].tag_ in ("NN", "NNS", "JJ", "NNP", "NNPS", "VBG") and i >= start - 4:
-        tok = parsed[i]
-        if tok.ent_type_ in ("PERSON", "ORG", "GPE") and not is_title_word(tok.text):
-            break
-        yield tok
-        i -= 1
+def _is_role_noun(tok) -> bool:
+    return tok.lower_ in ORG_NOUNS or is_title_word(tok.text)
 
 
-def _appositions(head):
-    """Nouns in apposition to ``head`` in either direction, plus their conjuncts."""
-    found = [c for c in head.children if c.dep_ == "appos"]
-    if head.dep_ == "appos":
-        found.append(head.head)
-    for tok in list(found):
-        found.extend(c for c in tok.children if c.dep_ == "conj")
-    return [t for t in found if t.pos_ in ("NOUN", "PROPN")]
+def noun_phrase_head(tok):
+    """Climb from a name to the noun phrase it heads or is apposed to ("the group's
+    director, Marieke Jansen"); not into phrases it merely modifies ("NATO members")."""
+    while tok.head.i != tok.i and (
+        (tok.dep_ == "appos" and tok.head.pos_ in ("NOUN", "PROPN"))
+        or (tok.dep_ in ("compound", "flat") and tok.head.pos_ == "PROPN")
+    ):
+        tok = tok.head
+    return tok
 
 
-def _noun_with_modifiers(tok) -> set[str]:
-    words = {tok.lower_} if tok.pos_ == "NOUN" else set()
-    words.update(c.lower_ for c in tok.children if c.dep_ in ("compound", "amod") and c.pos_ != "PROPN")
-    return words
+def _below_clause(tok, top) -> bool:
+    while tok.i != top.i and tok.head.i != tok.i:
+        if tok.dep_ in ("relcl", "acl", "advcl", "ccomp", "xcomp"):
+            return True
+        tok = tok.head
+    return False
 
 
 # --------------------------------------------------------------------------- clustering
@@ -292,7 +405,7 @@ class NameIndex:
 
     @classmethod
     def from_parsed(cls, parsed, person_hints: dict[str, str] | None = None) -> NameIndex:
-        return cls(ner_mentions(parsed), person_hints)
+        return cls(all_mentions(parsed), person_hints)
 
     def find(self, name: str) -> Cluster | None:
         """The cluster a (cleaned) name belongs to, by key, surname or acronym."""
@@ -340,6 +453,9 @@ def _vote_label(mentions: list[Mention], hints: dict[str, str]) -> str:
         hint = hints.get(name_key(mention.name))
         if hint:
             return hint
+    evidence = {m.evidence for m in mentions} - {None}
+    if len(evidence) == 1:
+        return evidence.pop()
     if any(m.name.casefold() in PLACE_VARIANTS for m in mentions):
         return "GPE"
     if any(m.label == "PERSON" and len(m.name.split()) > 1 for m in mentions):
@@ -365,7 +481,7 @@ def _fold_short_names(clusters: list[Cluster], hints: dict[str, str]) -> list[Cl
     kept: list[Cluster] = []
     for cluster in sorted(clusters, key=lambda c: -max(len(m.name.split()) for m in c.mentions)):
         target = None
-        if cluster.label != "NORP" and all(len(m.name.split()) == 1 for m in cluster.mentions):
+        if cluster.label != "NORP" or len(cluster.mentions[0].name.split()) == 1:
             target = _match_cluster(cluster.mentions[0].name, kept)
         if target is None:
             kept.append(cluster)
@@ -386,16 +502,47 @@ def _match_cluster(name: str, clusters: list[Cluster]) -> Cluster | None:
             full_words = full.split()
             if len(full_words) <= len(words):
                 continue
-            if cluster.label == "PERSON" and [w.casefold() for w in full_words[-len(words):]] == [
+            if _person_like(cluster) and [w.casefold() for w in full_words[-len(words):]] == [
                 w.casefold() for w in words
-            ]:
-                candidates.append(cluster)
-            elif is_acronym(name) and initials(_without_particles(full)) == name.replace(".", ""):
+            ] or is_acronym(name) and initials(_without_particles(full)) == name.replace(".", ""):
                 candidates.append(cluster)
     if not candidates:
         return None
     counts = Counter(id(c) for c in candidates)
     return max(candidates, key=lambda c: (counts[id(c)], len(c.mentions)))
+
+
+#: Words that mark a multi-word name as an organisation or place, not a person.
+_NON_PERSON_WORDS = frozenset(
+    [
+        "group", "bank", "ministry", "university", "college", "school", "company", "corp",
+        "corporation", "inc", "ltd", "llc", "council", "party", "union", "agency",
+        "association", "institute", "committee", "department", "office", "court", "news",
+        "times", "post", "analysis", "capital", "partners", "holdings", "media", "foundation",
+        "fund", "club", "united", "city", "fc", "republic", "state", "states", "kingdom",
+        "federation", "organization", "organisation", "forces", "army", "navy", "house",
+        "street", "road", "river", "sea", "ocean", "mountains", "island", "islands", "county",
+        "region", "airlines", "airways", "motors", "energy", "semiconductors", "technologies",
+        "systems", "service", "services", "network", "press", "international", "global",
+        "world", "national",
+    ]
+)
+
+
+def _person_like(cluster: Cluster) -> bool:
+    """A person cluster, or one the model mislabelled whose longest name reads like a
+    person's (2-4 capitalised words, no organisation words)."""
+    if cluster.label == "PERSON":
+        return True
+    if cluster.label not in ("ORG", "NORP", "GPE"):
+        return False
+    name = max((m.name for m in cluster.mentions), key=len)
+    words = name.split()
+    return 2 <= len(words) <= 4 and all(
+        (w[:1].isupper() or w.casefold() in NAME_PARTICLES) and w.casefold() not in _NON_PERSON_WORDS
+        and not any(c.isdigit() for c in w)
+        for w in words
+    )
 
 
 def _without_particles(name: str) -> str:
@@ -430,7 +577,7 @@ def outlet_hints(text: str) -> dict[str, str]:
 def find_entities(text: str, parsed, quotes: list[Span] | None = None) -> list[Cluster]:
     """Merged entities of an article, with every mention (including ones NER missed)."""
     hints = outlet_hints(text) | speaker_hints(quotes or [])
-    mentions = ner_mentions(parsed)
+    mentions = all_mentions(parsed)
     index = NameIndex(mentions, hints)
     _adopt_speakers(index, quotes or [], text)
     for cluster in index.clusters:

@@ -20,26 +20,33 @@ from typing import Any
 
 from spinscope.components.entities import (
     LABEL_MAP,
+    ORG_NOUNS,
+    Mention,
     NameIndex,
+    all_mentions,
     clean_name,
-    ner_mentions,
+    is_title_word,
+    noun_phrase_head,
+    role_words,
 )
 from spinscope.components.nlp import SPACY_LANGUAGES, spacy_doc
 from spinscope.document import Document, Span
 
 # --------------------------------------------------------------------------- lexicon
 
-_REPORTING = (
-    "say tell add note claim warn state explain argue insist stress emphasise emphasize "
-    "assert acknowledge admit announce declare write reply respond conclude maintain allege "
-    "observe remark comment recall predict vow pledge promise reiterate confirm deny concede "
-    "tweet post quip counter caution complain boast lament contend testify reveal disclose "
-    "mention proclaim charge agree estimate ask urge"
-).split()
+_REPORTING = [
+    "say", "tell", "add", "note", "claim", "warn", "state", "explain", "argue", "insist",
+    "stress", "emphasise", "emphasize", "assert", "acknowledge", "admit", "announce",
+    "declare", "write", "reply", "respond", "conclude", "maintain", "allege", "observe",
+    "remark", "comment", "recall", "predict", "vow", "pledge", "promise", "reiterate",
+    "confirm", "deny", "concede", "tweet", "post", "quip", "counter", "caution", "complain",
+    "boast", "lament", "contend", "testify", "reveal", "disclose", "mention", "proclaim",
+    "charge", "agree", "estimate", "ask", "urge",
+]
 #: Verbs that introduce direct words but never a reported clause of their own.
-_DIRECT_ONLY = "call describe continue accuse dub brand label".split()
+_DIRECT_ONLY = ["call", "describe", "continue", "accuse", "dub", "brand", "label"]
 #: Verbs whose passive subject is the listener ("he was told"), not the speaker.
-_LISTENER = frozenset("tell ask urge warn".split())
+_LISTENER = frozenset(["tell", "ask", "urge", "warn"])
 _IRREGULAR = {
     "say": ("says", "said", "saying"),
     "tell": ("tells", "told", "telling"),
@@ -66,38 +73,33 @@ def _forms(base: str) -> tuple[str, ...]:
 _FORM_TO_BASE = {f: b for b in _REPORTING + _DIRECT_ONLY for f in _forms(b)}
 _INDIRECT_BASES = frozenset(_REPORTING)
 
-#: Nouns naming an institution rather than a person ("the ministry said").
-ORG_NOUNS = frozenset(
-    """
-    alliance ministry government company firm agency organisation organization bloc union
-    party group council committee court bank department office administration embassy
-    commission army military police authority authorities board club team university
-    institute association federation league network service channel newspaper paper
-    broadcaster regulator watchdog charity foundation coalition movement parliament senate
-    congress cabinet state city county municipality chipmaker carmaker airline retailer
-    insurer lender startup manufacturer operator supplier platform website outlet studio
-    publisher body unit force forces navy guard prosecutor's ministry's secretariat
-    consortium conglomerate group's operators employers
-    """.split()
-)
 _PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f"}
 _GROUP_PRONOUNS = frozenset({"they", "them"})
-_DETERMINERS = frozenset("a an the this that these those some another one any each".split())
-_DEFINITE = frozenset("the this that these those his her its their".split())
+#: Outside quotation marks these are the writer talking ("I asked the ministry whether").
+_WRITER_PRONOUNS = frozenset({"i", "we", "you"})
+_DETERMINERS = frozenset([
+    "a", "an", "the", "this", "that", "these", "those", "some", "another", "one", "any",
+    "each",
+])
+_DEFINITE = frozenset(["the", "this", "that", "these", "those", "his", "her", "its", "their"])
 
 #: Words before a quoted title that make it a name of a work, not someone's words.
-_WORK_NOUNS = (
-    "film films movie movies documentary documentaries book books novel novels memoir "
-    "album albums song songs single series show shows play plays opera poem poems essay "
-    "article report paper study podcast programme program episode exhibition painting "
-    "titled entitled headlined named called dubbed hashtag slogan"
-).split()
+_WORK_NOUNS = [
+    "film", "films", "movie", "movies", "documentary", "documentaries", "book", "books",
+    "novel", "novels", "memoir", "album", "albums", "song", "songs", "single", "series",
+    "show", "shows", "play", "plays", "opera", "poem", "poems", "essay", "article", "report",
+    "paper", "study", "podcast", "programme", "program", "episode", "exhibition", "painting",
+    "titled", "entitled", "headlined", "named", "called", "dubbed", "hashtag", "slogan",
+]
 _WORK_BEFORE = re.compile(
     r"\b(?:" + "|".join(_WORK_NOUNS) + r")\b(?:\s+(?:in|of|from)\s+\d{4})?[,:]?\s*$", re.IGNORECASE
 )
 _FUNCTION_WORDS = frozenset(
-    "a an the of in on at to for and or but nor by with from as is are was be into over "
-    "under vs via de la le du des der die das von van".split()
+    [
+        "a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "but", "nor", "by",
+        "with", "from", "as", "is", "are", "was", "be", "into", "over", "under", "vs", "via",
+        "de", "la", "le", "du", "des", "der", "die", "das", "von", "van",
+    ]
 )
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|No|vs|etc|Inc|Ltd|"
@@ -358,11 +360,17 @@ def _is_cue_verb(tok) -> bool:
     base = _base(tok)
     if base is None or not (tok.tag_.startswith("VB") or base in ("say", "tell")):
         return False
+    if tok.dep_ in _NOT_A_REPORT:
+        return False
     if any(c.dep_ == "neg" for c in tok.children) or _is_hypothetical(tok):
         return False
     if base in _LISTENER and (tok.tag_ == "VBN" or any(c.dep_ == "nsubjpass" for c in tok.children)):
         return False
     return True
+
+
+#: Positions where a speech verb is a noun-like gerund ("adding Ukraine to NATO was").
+_NOT_A_REPORT = frozenset({"csubj", "csubjpass", "amod", "compound", "pobj", "dobj", "nsubj", "nsubjpass"})
 
 
 def _is_hypothetical(tok) -> bool:
@@ -380,12 +388,17 @@ def _subject_of(verb):
         return _according_source(verb)
     tok = verb
     for _ in range(4):
-        subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-        if subj is not None:
+        subjects = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects:  # the nearest one: a dateline ("GENEVA — ...") can also be a subject
+            subj = min(subjects, key=lambda c: abs(c.i - tok.i))
             return _through_relative(subj, tok)
-        if tok.dep_ in ("advcl", "xcomp", "conj", "acl", "pcomp", "relcl") and tok.head is not tok:
+        if tok.dep_ == "acl" and tok.tag_ in ("VBD", "VBN") and tok.head.tag_ in ("NNP", "NNPS") and (
+            tok.head.i < tok.i and tok.i == verb.i
+        ):
+            return tok.head  # "Mick Harlow, ..., tweeted": a finite verb misparsed as a modifier
+        if tok.dep_ in ("advcl", "xcomp", "conj", "acl", "pcomp", "relcl") and tok.head.i != tok.i:
             tok = tok.head
-            if tok.pos_ in ("NOUN", "PROPN") and tok.head is not tok:
+            if tok.pos_ in ("NOUN", "PROPN") and tok.head.i != tok.i:
                 tok = tok.head
             continue
         break
@@ -398,12 +411,22 @@ def _through_relative(subj, verb):
     return subj
 
 
+#: Verbs that take their subject after them in attributions (", said Smith").
+_INVERTING = frozenset(["say", "add", "write", "ask", "tell", "continue", "reply"])
+
+
 def _adjacent_subject(verb):
-    """Parser fallback: a pronoun or name right before or after the verb."""
+    """Parser fallback: a subject a few words to the left in the same clause, a pronoun
+    or name just before the verb, or a name just after an inverting verb (", said X")."""
     doc = verb.doc
-    for i in (verb.i - 1, verb.i + 1):
-        if 0 <= i < len(doc) and (doc[i].tag_ in ("PRP", "NNP", "NNPS") and doc[i].lower_ != "it"):
-            return doc[i]
+    for i in range(verb.i - 1, max(verb.i - 7, verb.sent.start - 1), -1):
+        if doc[i].is_punct and doc[i].tag_ != "POS":
+            break
+        if doc[i].dep_ in ("nsubj", "nsubjpass") or (i == verb.i - 1 and doc[i].tag_ in ("PRP", "NNP", "NNPS")):
+            return doc[i] if doc[i].lower_ != "it" or i == verb.i - 1 else None
+    nxt = doc[verb.i + 1] if verb.i + 1 < len(doc) else None
+    if nxt is not None and _base(verb) in _INVERTING and nxt.tag_ in ("NNP", "NNPS", "PRP"):
+        return nxt
     return None
 
 
@@ -416,18 +439,36 @@ def _according_source(tok):
     for prep in obj.children:
         if prep.dep_ == "prep" and prep.lower_ in ("from", "by", "of"):
             inner = next((c for c in prep.children if c.dep_ == "pobj"), None)
-            if inner is not None and obj.lower_ in ("statement", "statements", "spokesman", "spokeswoman", "spokesperson"):
+            if inner is not None and obj.lower_ in _CARRIERS:
                 return inner
     return obj
 
 
+#: Things that carry someone else's words or numbers ("figures from the hospital").
+_CARRIERS = frozenset(
+    "statement statements figures data numbers estimates records report spokesman "
+    "spokeswoman spokesperson".split()
+)
+
+
 def _name_token(subj):
-    """A common-noun subject with a name in apposition speaks under that name."""
-    if subj.pos_ == "NOUN":
-        for child in subj.children:
-            if child.dep_ == "appos" and child.tag_ in ("NNP", "NNPS"):
-                return child
+    """A common-noun subject with a name in apposition speaks under that name ("its
+    director of policy, Nadia Brooks"); relative clauses are not searched."""
+    if subj.pos_ in ("PROPN", "PRON") or subj.tag_ in ("NNP", "NNPS", "PRP"):
+        return subj
+    for tok in subj.subtree:
+        if tok.dep_ == "appos" and tok.tag_ in ("NNP", "NNPS") and not _in_clause(tok, subj):
+            return tok
     return subj
+
+
+def _in_clause(tok, top) -> bool:
+    """Whether ``tok`` sits in a clause (relative, adverbial) below ``top``."""
+    while tok.i != top.i and tok.head.i != tok.i:
+        if tok.dep_ in ("relcl", "acl", "advcl", "ccomp"):
+            return True
+        tok = tok.head
+    return False
 
 
 # --------------------------------------------------------------------------- sentences
@@ -524,7 +565,8 @@ class _Finder:
         q_lo, q_hi = quote.outer
         before = [t for t in self._tokens(lo, q_lo) if _is_cue_verb(t) and not _has_break(self.text[t.idx : q_lo])]
         after = [t for t in self._tokens(q_hi, hi) if _is_cue_verb(t) and not _has_break(self.text[q_hi : t.idx])]
-        trailing = self.text[quote.end - 1 : quote.end] in ",.!?…—–-" or re.match(r"\s*[,—–]", self.text[q_hi:hi])
+        last = quote.close_at - 1 if quote.close_at is not None else quote.end - 1
+        trailing = self.text[last] in ",.!?…—–-" or re.match(r"\s*[,—–]", self.text[q_hi:hi])
         near_after = [t for t in after if len(self._tokens(q_hi, t.idx)) <= 12]
         for candidates in ((near_after, before[::-1], after) if trailing else (before[::-1], after)):
             cue = next((t for t in candidates if _subject_of(t) is not None), None)
@@ -551,7 +593,7 @@ class _Finder:
     def find_indirect(self) -> None:
         found = []
         for tok in self.parsed:
-            if tok.i in self.consumed or self._inside_direct(tok.idx) or not self._reports(tok):
+            if self._inside_direct(tok.idx) or not self._reports(tok):
                 continue
             quote = self._reported(tok)
             if quote is not None:
@@ -578,12 +620,14 @@ class _Finder:
         if self._headline_like(paragraph):
             return None
         subj = _subject_of(tok)
-        if subj is None:
+        if subj is None or subj.lower_ in _WRITER_PRONOUNS:
             return None
         bounds = self.paragraphs[paragraph]
         span = self._according(tok, bounds) if tok.lower_ == "according" else None
         if tok.lower_ != "according":
-            span = self._content_after(tok, bounds) or self._content_before(tok, subj, bounds)
+            span = self._content_after(tok, bounds)
+            if span is None and not self._has_complement(tok) and tok.i not in self.consumed:
+                span = self._parenthetical(tok, subj, bounds) or self._content_before(tok, subj, bounds)
         if span is None or not self._is_clause(*span) or self._overlaps_direct(*span):
             return None
         return _Quote([list(span)], paragraph, kind="indirect", cue=tok, subject=subj)
@@ -598,20 +642,50 @@ class _Finder:
         toks = self._tokens(start, end)
         return _word_count(self.text[start:end]) >= 3 and any(t.pos_ in ("VERB", "AUX") for t in toks)
 
+    @staticmethod
+    def _has_complement(tok) -> bool:
+        return any(c.dep_ in ("ccomp", "xcomp") and c.i > tok.i for c in tok.children)
+
     def _content_after(self, tok, bounds: tuple[int, int]) -> tuple[int, int] | None:
         """``said (that) CONTENT.``: from the complement clause to the sentence's end."""
         comp = next((c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i), None)
         if comp is None:
-            return None
+            return self._that_clause(tok, bounds)
         first = comp.left_edge
         if first.i <= tok.i:
             first = tok.doc[tok.i + 1]
         if first.lower_ == "that" and first.dep_ == "mark":
             first = tok.doc[first.i + 1] if first.i + 1 < len(tok.doc) else first
-        start = first.idx
         _, end = _sentence_bounds(tok, bounds)
-        end = self._stop_at_quote(start, end)
-        return None if end is None else _trim(self.text, start, end)
+        stop = self._stop_at_quote(first.idx, end)
+        if stop is not None:
+            return _trim(self.text, first.idx, stop)
+        return self._later_conjunct(comp, end)
+
+    def _that_clause(self, tok, bounds: tuple[int, int]) -> tuple[int, int] | None:
+        """``warned in a statement that ...`` parsed without a complement: the clause
+        after the first "that" within a few words of the verb."""
+        doc = tok.doc
+        for i in range(tok.i + 1, min(tok.i + 8, tok.sent.end - 1)):
+            if doc[i].is_punct or doc[i].pos_ in ("VERB", "AUX"):
+                return None
+            if doc[i].lower_ == "that":
+                _, end = _sentence_bounds(tok, bounds)
+                stop = self._stop_at_quote(doc[i + 1].idx, end)
+                return None if stop is None else _trim(self.text, doc[i + 1].idx, stop)
+        return None
+
+    def _later_conjunct(self, comp, end: int) -> tuple[int, int] | None:
+        """``said X was “…” and that Y``: the second reported clause stands on its own."""
+        for conj in comp.children:
+            mark = next((c for c in conj.children if c.dep_ == "mark" and c.lower_ == "that"), None)
+            if conj.dep_ != "conj" or mark is None or self._inside_direct(mark.idx):
+                continue
+            start = mark.idx + len(mark)
+            stop = self._stop_at_quote(start, end)
+            if stop is not None and not self._overlaps_direct(start, stop):
+                return _trim(self.text, start, stop)
+        return None
 
     def _stop_at_quote(self, start: int, end: int) -> int | None:
         """End the content where a direct quote begins; None if the sentence runs on into
@@ -633,15 +707,39 @@ class _Finder:
         end = tok.doc[first - 1].idx
         return _trim(self.text, start, end) if end > start else None
 
+    def _parenthetical(self, tok, subj, bounds: tuple[int, int]) -> tuple[int, int] | None:
+        """``Some doctors, Dahl recalls, saw it as a waste``: the cue sits between commas
+        inside the reported sentence, which is the content (cue included)."""
+        doc = tok.doc
+        first, last = min(subj.left_edge.i, tok.i), max(subj.i, tok.i)
+        if first == 0 or last + 1 >= len(doc) or doc[first - 1].text != "," or doc[last + 1].text != ",":
+            return None
+        s_lo, s_hi = _sentence_bounds(tok, bounds)
+        right = self._tokens(doc[last + 1].idx, s_hi)
+        if not any(t.pos_ in ("VERB", "AUX") for t in right) or doc[first - 1].idx <= s_lo:
+            return None
+        return _trim(self.text, s_lo, s_hi)
+
     def _according(self, tok, bounds: tuple[int, int]) -> tuple[int, int] | None:
         """``According to X, CONTENT.`` or ``CONTENT, according to X.``"""
         s_lo, s_hi = _sentence_bounds(tok, bounds)
         phrase_end = tok.doc[tok.i + 1].right_edge.idx + len(tok.doc[tok.i + 1].right_edge)
         if not self.text[s_lo : tok.idx].strip():
             return _trim(self.text, phrase_end, s_hi)
-        if self.text[s_lo : tok.idx].rstrip().endswith(",") and not self.text[phrase_end:s_hi].strip(" .!?"):
+        after = self.text[phrase_end:s_hi].strip(" .!?")
+        if self.text[s_lo : tok.idx].rstrip().endswith(",") and (not after or self._remark(phrase_end, s_hi)):
             return _trim(self.text, s_lo, tok.idx)
         return None
+
+    def _remark(self, start: int, end: int) -> bool:
+        """``..., according to X, the lowest figure since ...``: an aside (a noun phrase or
+        verbless words), not a new clause."""
+        rest = self.text[start:end]
+        if not rest.lstrip().startswith(","):
+            return False
+        if re.match(r"\s*,\s+(?:the|a|an|its|their|his|her|this|that)\s", rest, re.IGNORECASE):
+            return True
+        return not any(t.pos_ in ("VERB", "AUX") for t in self._tokens(start, end))
 
     # -- output --------------------------------------------------------------------
     def quotes(self) -> list[_Quote]:
@@ -676,7 +774,7 @@ class _Resolver:
         self.parsed = parsed
         self.quotes = quotes
         self.ranges = [q.outer for q in quotes if q.kind == "direct"]
-        self.mentions = [m for m in ner_mentions(parsed) if not self._quoted(m.start)]
+        self.mentions = [m for m in all_mentions(parsed) if not self._quoted(m.start)]
         self.mentions += self._speaker_mentions()
         self.index = NameIndex(self.mentions)
         self.events = self._subject_events()
@@ -703,7 +801,7 @@ class _Resolver:
     def _subject_events(self) -> list[_Event]:
         events = []
         for m in self.mentions:
-            if m.subject and m.label in ("PERSON", "ORG"):
+            if m.subject and m.label in ("PERSON", "ORG", "NORP", "GPE"):
                 kind = self.index.label(m.name)
                 if kind in ("PERSON", "ORG"):
                     events.append(_Event(m.start, self.index.canonical(m.name), kind))
@@ -732,7 +830,11 @@ class _Resolver:
             quote.continued = True
             return self._continuation(quote.start), quote.start
         subj = _name_token(quote.subject)
-        return self._from_token(subj), subj.idx
+        apposed = _comma_name(subj)
+        speaker = self._proper_range(*apposed) if apposed else self._from_token(subj)
+        if speaker.descriptor is None and subj.tag_ not in ("PRP", "PRP$"):
+            speaker.descriptor = _noun_phrase(self.parsed, self.text, subj.idx, subj.idx + len(subj))
+        return speaker, subj.idx
 
     def _record(self, quote: _Quote, speaker: _Speaker, pos: int) -> None:
         quote.attrs.update(
@@ -785,8 +887,11 @@ class _Resolver:
         return _Speaker(None)
 
     def _proper(self, tok) -> _Speaker:
-        lo, hi = _name_range(tok)
+        return self._proper_range(*_name_range(tok))
+
+    def _proper_range(self, lo: int, hi: int) -> _Speaker:
         span = self.parsed[lo:hi]
+        tok = span[-1]
         label = LABEL_MAP.get(tok.ent_type_) if tok.ent_type_ else None
         name = clean_name(span.text, label if label != "GPE" else None) or span.text
         canonical = self.index.canonical(name)
@@ -812,6 +917,9 @@ class _Resolver:
             match = self._by_role(head, tok.idx)
             if match is not None:
                 return match
+            named = self._by_name_word(head, tok.idx) if bare else None
+            if named is not None:
+                return named
             if bare and head in ORG_NOUNS:
                 event = self._last_org(tok.idx)
                 if event is not None:
@@ -824,9 +932,10 @@ class _Resolver:
 
     def _by_role(self, head: str, pos: int) -> _Speaker | None:
         best = None
+        wanted = ("ORG",) if head in ORG_NOUNS else ("PERSON", "NORP", "GPE")
         for cluster in self.index.clusters:
-            roles = cluster.roles
-            if head not in roles and head.rstrip("s") not in roles:
+            roles = cluster.close_roles if head in ORG_NOUNS else cluster.roles
+            if cluster.label not in wanted or (head not in roles and head.rstrip("s") not in roles):
                 continue
             before = [m.start for m in cluster.mentions if m.start < pos]
             if before and (best is None or max(before) > best[0]):
@@ -836,9 +945,38 @@ class _Resolver:
         cluster = best[1]
         return self._named(cluster.canonical, cluster.label if cluster.label in ("PERSON", "ORG") else None)
 
+    def _by_name_word(self, head: str, pos: int) -> _Speaker | None:
+        """``the federation`` after "the European Banking Federation"."""
+        for m in sorted(self.mentions, key=lambda m: -m.start):
+            words = m.name.casefold().split()
+            if m.start < pos and words[-1] == head and len(words) > 1 and "/" not in m.name:
+                cluster = self.index.find(m.name)
+                kind = cluster.label if cluster and cluster.label in ("PERSON", "ORG") else "ORG"
+                return self._named(self.index.canonical(m.name), kind)
+        return None
+
     def _last_org(self, pos: int) -> str | None:
-        orgs = [m for m in self.mentions if m.start < pos and self.index.label(m.name) == "ORG"]
-        return self.index.canonical(orgs[-1].name) if orgs else None
+        """The organisation the article has named most so far (latest on a tie)."""
+        counts: dict[str, tuple[int, int]] = {}
+        for m in self.mentions:
+            if m.start < pos and self.index.label(m.name) == "ORG":
+                name = self.index.canonical(m.name)
+                counts[name] = (counts.get(name, (0, 0))[0] + 1, m.start)
+        return max(counts, key=lambda n: counts[n]) if counts else None
+
+
+def _comma_name(subj) -> tuple[int, int] | None:
+    """``The hospital's director, Per Lund, said``: capitalised words set off by commas
+    right after a common-noun subject, whatever the parser made of them."""
+    doc = subj.doc
+    if subj.pos_ != "NOUN" or subj.i + 2 >= len(doc) or doc[subj.i + 1].text != ",":
+        return None
+    lo = hi = subj.i + 2
+    while hi < len(doc) and hi - lo < 4 and doc[hi].text[:1].isupper() and doc[hi].is_alpha:
+        hi += 1
+    if hi - lo < 2 or hi >= len(doc) or doc[hi].text != "," or is_title_word(doc[lo].text):
+        return None
+    return lo, hi
 
 
 def _name_range(tok) -> tuple[int, int]:
@@ -857,11 +995,10 @@ def _name_range(tok) -> tuple[int, int]:
     return lo, tok.i + 1
 
 
-def _mentions_for(parsed, lo: int, hi: int, name: str) -> list:
-    from spinscope.components.entities import Mention, role_words
-
+def _mentions_for(parsed, lo: int, hi: int, name: str) -> list[Mention]:
     span = parsed[lo:hi]
-    return [Mention(span.start_char, span.end_char, name, "PERSON", frozenset(role_words(parsed, lo, hi)), True)]
+    roles = frozenset(role_words(parsed, lo, hi))
+    return [Mention(span.start_char, span.end_char, name, "PERSON", roles, subject=True)]
 
 
 def _phrase_tokens(tok) -> list:
@@ -876,12 +1013,14 @@ def _noun_phrase(parsed, text: str, start: int, end: int) -> str | None:
     span = parsed.char_span(start, end, alignment_mode="expand")
     if span is None:
         return None
-    head = span.root
-    while head.dep_ in ("compound", "appos", "flat") and head.head is not head and head.head.pos_ in ("NOUN", "PROPN"):
-        head = head.head
+    head = noun_phrase_head(span.root)
     sent = head.sent
     lo = max(head.left_edge.i, sent.start)
     hi = min(head.right_edge.i + 1, sent.end, lo + 40)
+    for child in head.rights:  # "NATO and the Russian Federation": stop at the coordination
+        if child.dep_ in ("cc", "conj"):
+            hi = min(hi, child.i)
+            break
     phrase_start, phrase_end = _trim(text, parsed[lo].idx, parsed[hi - 1].idx + len(parsed[hi - 1]))
     phrase = text[phrase_start:phrase_end]
     return phrase or None

@@ -52,7 +52,9 @@ class Segmenter:
             doc.layers["sentences"] = sentence_spans(doc)
         else:
             # Paragraphs still work for any language; sentences need a parser for it.
-            doc.layers["sentences"] = [Span(p.start, p.end, "sentence") for p in doc.layers["paragraphs"]]
+            doc.layers["sentences"] = [
+                Span(p.start, p.end, "sentence") for p in doc.layers["paragraphs"]
+            ]
             doc.warn(
                 f"segment: no sentence model for language {doc.metadata.get('language')!r}; "
                 "each paragraph is taken as one sentence"

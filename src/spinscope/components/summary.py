@@ -21,7 +21,9 @@ def technique_summary(doc: Document, strongest: int = 5) -> dict:
     return {
         "sentences": len(sentences),
         "sentences_with_technique": len(flagged),
-        "share_of_sentences_with_technique": round(len(flagged) / len(sentences), 3) if sentences else 0.0,
+        "share_of_sentences_with_technique": round(len(flagged) / len(sentences), 3)
+        if sentences
+        else 0.0,
         "technique_spans": len(techniques),
         "counts": {
             label: {"name": BY_LABEL[label].name, "count": n} for label, n in counts.most_common()

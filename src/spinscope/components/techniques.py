@@ -54,4 +54,6 @@ class TechniqueTagger:
         sentences = sorted(doc.layers.get("sentences", []), key=lambda s: s.start)
         starts = [s.start for s in sentences]
         detections = self.detector.detect(doc.text)
-        doc.layers["techniques"] = [technique_span(doc.text, d, sentences, starts) for d in detections]
+        doc.layers["techniques"] = [
+            technique_span(doc.text, d, sentences, starts) for d in detections
+        ]

@@ -23,8 +23,12 @@ _BOMS = (
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.IGNORECASE
 )
-_HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
-_HTML_TAGS = re.compile(r"</?(p|div|span|a|br|article|section|h[1-6]|li|ul|table|script|style)\b[^>]*>", re.I)
+_HTML_START = re.compile(
+    r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S
+)
+_HTML_TAGS = re.compile(
+    r"</?(p|div|span|a|br|article|section|h[1-6]|li|ul|table|script|style)\b[^>]*>", re.I
+)
 
 
 #: Tie-break among equally plausible single-byte encodings: the most common on the web first.
@@ -55,7 +59,9 @@ def looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if not sample:
         return False
-    if sample.startswith((b"%PDF", b"\x89PNG", b"PK\x03\x04", b"\x1f\x8b", b"GIF8", b"\xff\xd8\xff")):
+    if sample.startswith(
+        (b"%PDF", b"\x89PNG", b"PK\x03\x04", b"\x1f\x8b", b"GIF8", b"\xff\xd8\xff")
+    ):
         return True
     if b"\x00" in sample:
         return True
@@ -96,8 +102,13 @@ def decode_bytes(data: bytes, hint: str | None = None) -> tuple[str, str]:
                 continue
     matches = list(from_bytes(data[:200_000]))
     if matches:
+
         def rank(match) -> tuple[float, float, int]:
-            pref = _PREFERRED.index(match.encoding) if match.encoding in _PREFERRED else len(_PREFERRED)
+            pref = (
+                _PREFERRED.index(match.encoding)
+                if match.encoding in _PREFERRED
+                else len(_PREFERRED)
+            )
             return (round(match.chaos, 3), -round(match.coherence, 3), pref)
 
         best = min(matches, key=rank)

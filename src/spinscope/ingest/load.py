@@ -25,8 +25,10 @@ class LoadedInput:
 
 
 def _looks_like_path(value: str) -> bool:
-    return "\n" not in value and len(value) < 4096 and (
-        os.sep in value or value.endswith((".txt", ".html", ".htm", ".text", ".md"))
+    return (
+        "\n" not in value
+        and len(value) < 4096
+        and (os.sep in value or value.endswith((".txt", ".html", ".htm", ".text", ".md")))
     )
 
 
@@ -54,7 +56,9 @@ def _from_bytes(data: bytes, source: dict[str, Any], hint: str | None = None) ->
     return LoadedInput(text, kind, {**source, "encoding": encoding, "format": kind})
 
 
-def load(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = 15.0) -> LoadedInput:
+def load(
+    source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = 15.0
+) -> LoadedInput:
     """Read and decode ``source``: a path, an http(s) URL, ``"-"`` (stdin), bytes, or text."""
     if isinstance(source, bytes):
         if len(source) > max_bytes:
@@ -75,7 +79,9 @@ def load(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float =
         loaded = _from_bytes(result.data, {"kind": "url", "url": result.url}, result.charset)
         loaded.url = result.url
         return loaded
-    if _looks_like_path(source) or (len(source) < 4096 and "\n" not in source and Path(source).exists()):
+    if _looks_like_path(source) or (
+        len(source) < 4096 and "\n" not in source and Path(source).exists()
+    ):
         path = Path(source)
         return _from_bytes(read_bytes(path, max_bytes), {"kind": "file", "path": str(path)})
     encoded = source.encode("utf-8", errors="surrogatepass")

@@ -149,7 +149,9 @@ def fetch(
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise InputError(f"{current} is larger than the {max_bytes} byte limit")
             chunks, size = [], 0
-            for chunk in response.stream(65536):
+            # read1: at most one read from the socket per call, so the deadline is checked
+            # while a slow server drips bytes (stream() waits until 64 KiB have arrived).
+            while chunk := response.read1(65536):
                 _check_deadline(deadline, current, total_timeout)
                 size += len(chunk)
                 if size > max_bytes:

@@ -68,7 +68,9 @@ def encode(
     tokens = tokenize(tokenizer, text)
     n = len(tokens)
     if n == 0:
-        return Encoded(tokens, np.zeros((0, 1 + len(LABELS)), np.float32), np.zeros((0, 1), np.float32))
+        return Encoded(
+            tokens, np.zeros((0, 1 + len(LABELS)), np.float32), np.zeros((0, 1), np.float32)
+        )
     starts = window_starts(n, window, stride)
     probs_sum: np.ndarray | None = None
     hidden_sum: np.ndarray | None = None
@@ -96,7 +98,8 @@ def extra_features(text: str, start: int, end: int, lowered: str | None = None) 
     repeats = lowered.count(fragment) - 1 if len(fragment) >= 3 else 0
     words = len(fragment.split())
     quoted = float(
-        (start > 0 and text[start - 1] in _QUOTE_MARKS) or (end < len(text) and text[end] in _QUOTE_MARKS)
+        (start > 0 and text[start - 1] in _QUOTE_MARKS)
+        or (end < len(text) and text[end] in _QUOTE_MARKS)
     )
     return np.asarray([math.log1p(max(repeats, 0)), math.log1p(words) / 3.0, quoted], np.float32)
 
@@ -159,10 +162,12 @@ class DecoderSettings:
     min_chars: int = 2
     second_label_ratio: float = 1.01  # >1 disables a second label per span
     calibration: tuple[float, float] = (1.0, 0.0)  # Platt scaling a*logit(score*p)+b
+    smooth: int = 1  # moving-average width over token scores before thresholding (odd)
 
     def to_dict(self) -> dict:
         return {
             "threshold": self.threshold,
+            "smooth": self.smooth,
             "max_gap": self.max_gap,
             "min_chars": self.min_chars,
             "second_label_ratio": self.second_label_ratio,
@@ -177,6 +182,7 @@ class DecoderSettings:
             min_chars=int(data.get("min_chars", 2)),
             second_label_ratio=float(data.get("second_label_ratio", 1.01)),
             calibration=tuple(data.get("calibration", (1.0, 0.0))),  # type: ignore[arg-type]
+            smooth=int(data.get("smooth", 1)),
         )
 
 
@@ -190,24 +196,52 @@ def calibrate(raw: float, calibration: Sequence[float]) -> float:
     return 1.0 / (1.0 + math.exp(-(a * _logit(raw) + b)))
 
 
-def candidate_spans(text: str, enc: Encoded, settings: DecoderSettings) -> list[tuple[int, int, int, int, float]]:
+def smoothed(scores: np.ndarray, width: int) -> np.ndarray:
+    """Moving average over ``width`` tokens (edges padded): isolated spikes fade, runs hold."""
+    if width <= 1 or len(scores) == 0:
+        return scores
+    padded = np.pad(scores, width // 2, mode="edge")
+    return np.convolve(padded, np.ones(width) / width, mode="valid")[: len(scores)]
+
+
+def candidate_spans(
+    text: str, enc: Encoded, settings: DecoderSettings
+) -> list[tuple[int, int, int, int, float]]:
     """(char_start, char_end, tok_start, tok_end, score) of spans from the 'any' column."""
     if len(enc.tokens) == 0:
         return []
     offsets = enc.tokens.offsets
+    scores = smoothed(enc.probs[:, 0], settings.smooth)
     out = []
-    for a, b in token_runs(enc.probs[:, 0], settings.threshold, settings.max_gap):
+    for a, b in token_runs(scores, settings.threshold, settings.max_gap):
         start, end = _expand_to_words(text, int(offsets[a][0]), int(offsets[b - 1][1]))
-        if end - start < settings.min_chars:
-            continue
-        rng = char_to_token_range(offsets, start, end)
-        if rng is None:
-            continue
-        out.append((start, end, rng[0], rng[1], float(enc.probs[a:b, 0].mean())))
+        for piece_start, piece_end in _split_lines(text, start, end):
+            if piece_end - piece_start < settings.min_chars:
+                continue
+            rng = char_to_token_range(offsets, piece_start, piece_end)
+            if rng is None:
+                continue
+            piece_score = float(scores[rng[0] : rng[1]].mean())
+            out.append((piece_start, piece_end, rng[0], rng[1], piece_score))
     return out
 
 
-def classify_spans(text: str, enc: Encoded, head: SpanHead, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+def _split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A span never crosses a line break (paragraphs, headline/body): split and trim it."""
+    pieces = []
+    pos = start
+    for line in text[start:end].split("\n"):
+        stripped = line.strip()
+        if stripped:
+            lead = pos + line.index(stripped[0])
+            pieces.append((lead, lead + len(stripped)))
+        pos += len(line) + 1
+    return pieces
+
+
+def classify_spans(
+    text: str, enc: Encoded, head: SpanHead, spans: Sequence[tuple[int, int]]
+) -> np.ndarray:
     """Technique probabilities (len(spans), 14) for given character spans."""
     if not spans:
         return np.zeros((0, len(LABELS)), np.float32)
@@ -218,7 +252,9 @@ def classify_spans(text: str, enc: Encoded, head: SpanHead, spans: Sequence[tupl
         if rng is None:
             vectors.append(np.zeros(head.w1.shape[0], np.float32))
             continue
-        vectors.append(span_vector(enc.hidden, rng[0], rng[1], extra_features(text, start, end, lowered)))
+        vectors.append(
+            span_vector(enc.hidden, rng[0], rng[1], extra_features(text, start, end, lowered))
+        )
     return head.probabilities(np.stack(vectors))
 
 

@@ -79,7 +79,9 @@ class TechniqueDetector:
         enc = enc if enc is not None else self.encode(text)
         return detect(text, enc, self.head, self.settings)
 
-    def classify(self, text: str, spans: list[tuple[int, int]], enc: Encoded | None = None) -> np.ndarray:
+    def classify(
+        self, text: str, spans: list[tuple[int, int]], enc: Encoded | None = None
+    ) -> np.ndarray:
         enc = enc if enc is not None else self.encode(text)
         return classify_spans(text, enc, self.head, spans)
 

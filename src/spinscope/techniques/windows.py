@@ -40,7 +40,9 @@ def tokenize(tokenizer: Tokenizer, text: str) -> TokenizedText:
     return TokenizedText(ids, offsets)
 
 
-def window_starts(n_tokens: int, size: int = WINDOW_TOKENS, stride: int = STRIDE_TOKENS) -> list[int]:
+def window_starts(
+    n_tokens: int, size: int = WINDOW_TOKENS, stride: int = STRIDE_TOKENS
+) -> list[int]:
     """Start positions so that windows of ``size`` cover ``n_tokens`` with overlap."""
     if n_tokens <= size:
         return [0]

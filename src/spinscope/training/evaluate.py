@@ -66,7 +66,12 @@ def score(items: Sequence[EncodedArticle], head: SpanHead, settings: DecoderSett
         hit = sum(p == g == label for p, g in zip(predicted, gold, strict=True))
         p = hit / n_pred if n_pred else 0.0
         r = hit / n_gold if n_gold else 0.0
-        per_tc[label] = {"p": p, "r": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "support": n_gold}
+        per_tc[label] = {
+            "p": p,
+            "r": r,
+            "f1": 2 * p * r / (p + r) if p + r else 0.0,
+            "support": n_gold,
+        }
     table = {
         label: {
             "tc_f1": round(per_tc[label]["f1"], 4),
@@ -102,7 +107,9 @@ def _fit_platt(raw: np.ndarray, target: np.ndarray) -> tuple[float, float]:
         p = 1 / (1 + np.exp(-(a * x + b)))
         g = np.array([((p - target) * x).sum(), (p - target).sum()])
         w = p * (1 - p) + 1e-9
-        h = np.array([[(w * x * x).sum(), (w * x).sum()], [(w * x).sum(), w.sum()]]) + 1e-6 * np.eye(2)
+        h = np.array(
+            [[(w * x * x).sum(), (w * x).sum()], [(w * x).sum(), w.sum()]]
+        ) + 1e-6 * np.eye(2)
         step = np.linalg.solve(h, g)
         a, b = a - step[0], b - step[1]
         if np.abs(step).max() < 1e-6:
@@ -119,24 +126,44 @@ def calibration_data(items: Sequence[EncodedArticle], head: SpanHead, settings: 
         for d in detect(item.article.text, item.enc, head, settings):
             raws.append(d.score * d.label_probs.get(d.label, 0.0))
             targets.append(
-                float(any(g.technique == d.label and g.start < d.end and d.start < g.end for g in gold))
+                float(
+                    any(
+                        g.technique == d.label and g.start < d.end and d.start < g.end for g in gold
+                    )
+                )
             )
     return np.asarray(raws), np.asarray(targets)
 
 
 def tune(items: Sequence[EncodedArticle], head: SpanHead) -> DecoderSettings:
-    """Choose the decoder settings on dev: SI threshold and gap, second label, calibration."""
+    """Choose the decoder settings on dev: SI threshold, smoothing and gap (coarse grid, then
+    a finer one around the best), a second label per span, and the calibration."""
     best = DecoderSettings()
     best_f1 = -1.0
-    for threshold in np.arange(0.15, 0.75, 0.05):
-        for gap in (0, 1, 3):
-            settings = DecoderSettings(threshold=round(float(threshold), 2), max_gap=gap)
-            f1 = _si_f1(items, settings)
-            if f1 > best_f1:
-                best, best_f1 = settings, f1
+    grid = [
+        (float(t), smooth, gap)
+        for t in np.arange(0.05, 0.75, 0.05)
+        for smooth in (1, 3, 5)
+        for gap in (0, 2, 4)
+    ]
+    for threshold, smooth, gap in grid:
+        settings = DecoderSettings(threshold=round(threshold, 3), max_gap=gap, smooth=smooth)
+        f1 = _si_f1(items, settings)
+        if f1 > best_f1:
+            best, best_f1 = settings, f1
+    for delta in (-0.0375, -0.025, -0.0125, 0.0125, 0.025, 0.0375):
+        threshold = round(best.threshold + delta, 4)
+        if threshold <= 0:
+            continue
+        settings = DecoderSettings(threshold=threshold, max_gap=best.max_gap, smooth=best.smooth)
+        f1 = _si_f1(items, settings)
+        if f1 > best_f1:
+            best, best_f1 = settings, f1
     best_full = score(items, head, best)["full"]["f1"]
     for ratio in (2.0, 3.0, 5.0):
-        trial = DecoderSettings(best.threshold, best.max_gap, best.min_chars, ratio)
+        trial = DecoderSettings(
+            best.threshold, best.max_gap, best.min_chars, ratio, smooth=best.smooth
+        )
         full = score(items, head, trial)["full"]["f1"]
         if full > best_full:
             best, best_full = trial, full

