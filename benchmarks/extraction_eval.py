@@ -7,6 +7,10 @@ Three methods are scored on the same pages with the same scorer, so the figures 
   is the headline and body blocks joined by blank lines.
 - ``spinscope-html``: ``spinscope.ingest.html.extract_html`` (headline + body blocks).
 - ``trafilatura``: plain ``trafilatura.extract(html)`` with default settings.
+- ``cleaner-links`` (optional): the cleaner on spinscope's own visible-text blocks of the page
+  (``spinscope.ingest.html.visible_blocks``), with each block's link density as a cue.
+
+All methods get the same decoded page (``spinscope.ingest.decode.decode_bytes``).
 
 A page's score is the share of its ``with`` strings present and ``without`` strings absent
 (whitespace runs collapsed on both sides, so a string may span a paragraph break). Pages are split
@@ -109,22 +113,11 @@ def ensure_scrapes(pages: Iterable[Page]) -> None:
 
 
 def read_html(path: Path) -> str:
-    """Decode a stored page the way a browser would: UTF-8, else its declared charset."""
-    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    declared = re.search(rb"charset=[\"']?([A-Za-z0-9_-]+)", raw[:4096])
-    if declared:
-        try:
-            return raw.decode(declared.group(1).decode("ascii"))
-        except (LookupError, UnicodeDecodeError):
-            pass
-    from charset_normalizer import from_bytes
+    """Decode a stored page as spinscope's ingest does (BOM, UTF-8, declared charset, detection)."""
+    from spinscope.ingest.decode import decode_bytes
 
-    best = from_bytes(raw).best()
-    return str(best) if best is not None else raw.decode("latin-1")
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return decode_bytes(raw)[0]
 
 
 def _norm(text: str) -> str:
@@ -163,6 +156,16 @@ def run_spinscope_html(page: Page) -> str:
     return "\n\n".join(src[b.start : b.end] for b in ext.blocks if b.role in ("headline", "body"))
 
 
+def run_cleaner_links(page: Page) -> str:
+    from spinscope.clean import classify_blocks
+    from spinscope.ingest.html import visible_blocks
+
+    pairs = visible_blocks(read_html(page.file))
+    text = "\n".join(t for t, _ in pairs)
+    blocks = classify_blocks(text, [d for _, d in pairs])
+    return "\n\n".join(text[b.start : b.end] for b in blocks if b.role in ("headline", "body"))
+
+
 def run_trafilatura(page: Page) -> str:
     import trafilatura
 
@@ -171,6 +174,7 @@ def run_trafilatura(page: Page) -> str:
 
 RUNNERS: dict[str, Callable[[Page], str]] = {
     "cleaner": run_cleaner,
+    "cleaner-links": run_cleaner_links,
     "spinscope-html": run_spinscope_html,
     "trafilatura": run_trafilatura,
 }
@@ -200,7 +204,10 @@ def evaluate(pages: list[Page], methods: list[str]) -> dict[tuple[str, str], Tal
 
 
 def report(tallies: dict[tuple[str, str], Tally], methods: list[str]) -> str:
-    head = f"{'part':9s} {'method':15s} {'score':>6s}  {'with':>6s}  {'without':>8s}  pages  errs  seconds"
+    head = (
+        f"{'part':9s} {'method':15s} {'score':>6s}  {'with':>6s}  {'without':>8s}"
+        "  pages  errs  seconds"
+    )
     rows = [head, "-" * len(head)]
     for part in ("dev", "held-out", "overall"):
         for method in methods:

@@ -2,10 +2,16 @@
 # Install what the browser test and scripts/screenshots.py need: Debian's chromium (browser
 # downloads do not work here, so Playwright drives the system binary) and a font set.
 # Idempotent and quiet: does nothing when everything is already there.
-# Usage: scripts/install-browser.sh [PYTHON]   (PYTHON: also pip-install playwright into it)
+# Usage: scripts/install-browser.sh [PYTHON]
+#   PYTHON (default: the repository's .venv/bin/python, if there is one) also gets Playwright's
+#   Python package, which drives Chromium; it downloads no browser of its own.
 set -euo pipefail
 
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
 PYTHON="${1:-}"
+if [ -z "$PYTHON" ] && [ -x "$REPO/.venv/bin/python" ]; then
+    PYTHON="$REPO/.venv/bin/python"
+fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
     SUDO="sudo"

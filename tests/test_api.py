@@ -12,7 +12,9 @@ import http.server
 import ipaddress
 import json
 import os
+import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -399,6 +401,51 @@ def test_a_slow_drip_is_cut_off_by_the_total_timeout(origin):
     with pytest.raises(InputError, match="took longer"):
         fetch(f"http://public.test:{origin['port']}/drip", public_only=True, total_timeout=0.5)
     assert time.monotonic() - started < 2.5
+
+
+@pytest.fixture()
+def tls_origin(tmp_path, monkeypatch):
+    """An HTTPS server with a certificate for ``public.test`` only, trusted for this test."""
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=public.test",
+         "-addext", "subjectAltName=DNS:public.test"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    names: list[str | None] = []
+    context.sni_callback = lambda _sock, name, _ctx: names.append(name)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    port = httpd.server_address[1]
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host in ("public.test", "other.test"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(url_module, "is_public_address", lambda a: str(a) == "127.0.0.1")
+    _Recorder.seen = []
+    yield {"port": port, "names": names}
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_pinned_https_checks_the_certificate_against_the_host_name(tls_origin):
+    port = tls_origin["port"]
+    result = fetch(f"https://public.test:{port}/article", public_only=True)
+    assert result.data.decode() == ARTICLE
+    assert tls_origin["names"] == ["public.test"]  # SNI carries the name, not the address
+    with pytest.raises(InputError, match="SSLError"):
+        fetch(f"https://other.test:{port}/article", public_only=True)
 
 
 # --- the real service -------------------------------------------------------------------------

@@ -43,7 +43,8 @@ class FakeSentences:
 
 
 class FakeTechniques:
-    """Tags trigger words; ``CRASH_WORKER`` kills the process, ``RAISE_BUG`` raises."""
+    """Tags trigger words; ``CRASH_WORKER`` kills the process, ``RAISE_BUG`` raises,
+    ``HANG_WORKER`` never finishes."""
 
     name = "techniques"
 
@@ -52,6 +53,8 @@ class FakeTechniques:
             os._exit(3)
         if "RAISE_BUG" in doc.text:
             raise RuntimeError("a component bug")
+        if "HANG_WORKER" in doc.text:
+            time.sleep(600)
         delay = float(os.environ.get("SPINSCOPE_TEST_DELAY", "0"))
         if delay:
             time.sleep(delay)
@@ -185,18 +188,24 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
     assert (retry.errors, retry.skipped) == (4, 5)
 
 
-def test_worker_processes_match_inline_and_survive_a_dying_worker(tmp_path: Path) -> None:
+def test_worker_processes_match_inline_and_survive_dying_and_stuck_workers(
+    tmp_path: Path,
+) -> None:
     feed = corpus(tmp_path / "feed.jsonl", 20)
     inline, parallel = tmp_path / "inline.duckdb", tmp_path / "parallel.duckdb"
     run_local([str(feed)], inline, fake_spec(), BatchOptions(workers=0, count_total=False))
     with feed.open("a", encoding="utf-8") as handle:  # kills the worker that reads it
         crash = article(77).replace("voted on", "voted CRASH_WORKER on")
         handle.write(json.dumps({"id": "crash", "text": crash}) + "\n")
-    counts = run_local([str(feed)], parallel, fake_spec(), BatchOptions(workers=2))
-    assert counts.total == 21
-    assert (counts.analysed, counts.errors) == (20, 1)
-    reason = rows(parallel, "SELECT reason FROM errors WHERE input_id = 'crash'")[0][0]
-    assert "worker process died (exit code 3)" in reason
+        hang = article(78).replace("voted on", "voted HANG_WORKER on")
+        handle.write(json.dumps({"id": "hang", "text": hang}) + "\n")
+    options = BatchOptions(workers=2, input_timeout=10)
+    counts = run_local([str(feed)], parallel, fake_spec(), options)
+    assert counts.total == 22
+    assert (counts.analysed, counts.errors) == (20, 2)
+    reasons = dict(rows(parallel, "SELECT input_id, reason FROM errors"))
+    assert "worker process died (exit code 3)" in reasons["crash"]
+    assert reasons["hang"] == "stopped after 10 s (--input-timeout)"
     sql = "SELECT key, technique_spans, quotes, sources FROM documents ORDER BY key"
     assert rows(parallel, sql) == rows(inline, sql)
     assert len(rows(parallel, sql)) == 20
@@ -247,3 +256,23 @@ def test_full_pipeline_on_two_documents(tmp_path: Path) -> None:
     assert rows(store, "SELECT count(*) FROM quotes")[0][0] >= 3
     speakers = {r[0] for r in rows(store, "SELECT speaker FROM quotes")}
     assert {"Anna Berg", "Tom Reed"} <= speakers
+
+
+def test_batch_command_reports_and_exits_cleanly(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from spinscope.cli import app
+
+    feed = corpus(tmp_path / "feed.jsonl", 3)
+    store = tmp_path / "s.duckdb"
+    args = ["batch", str(feed), "--store", str(store), "--workers", "0", "--components", FACTORY]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "done: 3 analysed, 0 already stored, 0 duplicates, 0 errors" in result.output
+    again = CliRunner().invoke(app, args)
+    assert "0 analysed, 3 already stored" in again.output
+    missing = CliRunner().invoke(app, ["batch", str(tmp_path / "nope"), "--store", str(store)])
+    assert missing.exit_code == 1 and "no such file or directory" in missing.output
+    bad = CliRunner().invoke(app, [*args[:4], "--components", "nowhere:x", "--workers", "0"])
+    assert bad.exit_code == 1 and "cannot load components" in bad.output
+    assert "Traceback" not in missing.output + bad.output

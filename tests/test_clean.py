@@ -152,7 +152,7 @@ def test_short_body_lines_are_kept():
     roles = [b.role for b in classify_blocks(text)]
     assert roles == [
         "site_chrome",
-        "site_chrome",
+        "section_label",
         "headline",
         "body",
         "body",

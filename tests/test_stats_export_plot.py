@@ -128,7 +128,7 @@ def test_plot_writes_png_and_html(store: Path, tmp_path: Path) -> None:
     png, html = out / "technique_trends.png", out / "technique_trends.html"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
     page = html.read_text(encoding="utf-8")
-    assert "plotly" in page and "Loaded_Language" in page and "Exaggeration" in page
+    assert "plotly" in page and "Loaded language" in page and "Exaggeration" in page
     unknown = runner.invoke(app, ["plot", "--store", str(store), "--out", str(out),
                                   "--technique", "Nonsense"])  # fmt: skip
     assert unknown.exit_code == 1 and "no spans of Nonsense" in unknown.output

@@ -134,6 +134,11 @@ def test_opening_fails_with_a_message(tmp_path: Path) -> None:
     duckdb.connect(str(other)).close()
     with pytest.raises(SpinscopeError, match="not a spinscope store"):
         open_store(other)
+    con = duckdb.connect(str(other))
+    con.execute("CREATE TABLE mine (x INTEGER)")
+    con.close()
+    with pytest.raises(SpinscopeError, match="not a spinscope store"):
+        Store(other)  # a batch never writes into someone else's database
     text = tmp_path / "text.duckdb"
     text.write_text("hello, not a database")
     with pytest.raises(SpinscopeError):

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from markupsafe import Markup
 from pydantic import BaseModel, Field
 
 from spinscope import __version__
@@ -275,15 +276,9 @@ def _error(status: int, message: str, as_html: bool) -> Response:
     page = (
         environment()
         .get_template("error.html.j2")
-        .render(status=status, message=message, css=_markup(asset("report.css")))
+        .render(status=status, message=message, css=Markup(asset("report.css")))
     )
     return HTMLResponse(page, status_code=status, headers=_security_headers(_PAGE_CSP_NO_SCRIPT))
-
-
-def _markup(text: str):
-    from markupsafe import Markup
-
-    return Markup(text)
 
 
 _PAGE_CSP_NO_SCRIPT = content_security_policy(form_action="'self'")
@@ -355,8 +350,8 @@ def create_app(
             environment()
             .get_template("page.html.j2")
             .render(
-                css=_markup(asset("report.css")),
-                script=_markup(page_script),
+                css=Markup(asset("report.css")),
+                script=Markup(page_script),
                 csp=page_csp,
                 max_mb=f"{settings.max_request_bytes / 1024 / 1024:g}",
             )

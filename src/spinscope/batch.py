@@ -275,6 +275,8 @@ class _Worker:
     results: Connection
     assigned: deque[CorpusItem] = field(default_factory=deque)
     ready: bool = False
+    since: float = 0.0  # when the input at the head of ``assigned`` was started (about)
+    timed_out: bool = False
 
 
 class ProcessExecutor:
@@ -284,8 +286,9 @@ class ProcessExecutor:
 
     def __init__(
         self, workers: int, spec: ComponentSpec, settings: Settings, prefetch: int = 2,
-        threads_per_worker: int = 1,
+        threads_per_worker: int = 1, input_timeout: float | None = None,
     ) -> None:  # fmt: skip
+        self.input_timeout = input_timeout
         self.ctx = mp.get_context("spawn")
         self.spec, self.settings, self.prefetch = spec, settings, prefetch
         self.threads, self.size = threads_per_worker, workers
@@ -321,6 +324,8 @@ class ProcessExecutor:
         if not self.workers:
             self.workers = [self._start() for _ in range(self.size)]
         worker = min(self.workers, key=lambda w: len(w.assigned))
+        if not worker.assigned:
+            worker.since = time.monotonic()
         worker.assigned.append(item)
         worker.tasks.put(item)
 
@@ -328,6 +333,7 @@ class ProcessExecutor:
         """Finished rows, and inputs to hand out again because their worker died."""
         rows: list[dict[str, Any]] = []
         retry: list[CorpusItem] = []
+        self._stop_overdue()
         by_conn = {w.results: w for w in self.workers}
         for conn in wait(list(by_conn), timeout=timeout):
             worker = by_conn[conn]
@@ -340,15 +346,28 @@ class ProcessExecutor:
                 retry.extend(again)
         return rows, retry
 
+    def _stop_overdue(self) -> None:
+        """Kill a worker stuck on one input (a pathological page) so the run goes on."""
+        if not self.input_timeout:
+            return
+        now = time.monotonic()
+        for worker in self.workers:
+            overdue = now - worker.since > self.input_timeout
+            if worker.ready and worker.assigned and overdue and not worker.timed_out:
+                worker.timed_out = True
+                worker.process.kill()
+
     def _receive(self, worker: _Worker, message: tuple, rows: list[dict[str, Any]]) -> None:
         kind = message[0]
         if kind == "row":
             row = message[1]
             if worker.assigned and worker.assigned[0].key == row["key"]:
                 worker.assigned.popleft()
+            worker.since = time.monotonic()
             rows.append(row)
         elif kind == "ready":
             worker.ready = True
+            worker.since = time.monotonic()
         elif kind == "fatal":
             raise SpinscopeError(message[1])
 
@@ -364,6 +383,8 @@ class ProcessExecutor:
         if worker.assigned:
             item = worker.assigned.popleft()
             reason = f"the worker process died (exit code {code}) while analysing this input"
+            if worker.timed_out:
+                reason = f"stopped after {self.input_timeout:g} s (--input-timeout)"
             rows.append(error_row(
                 key=item.key, input_id=item.input_id, origin=item.origin, kind=item.kind,
                 reason=reason, pipeline=self.settings.pipeline, run_id=self.settings.run_id,
@@ -399,6 +420,7 @@ class BatchOptions:
     timeout: float = 15.0
     retry_errors: bool = False
     threads_per_worker: int = 1
+    input_timeout: float | None = 600.0  # seconds one input may take (worker processes only)
     flush_rows: int = 64
     flush_seconds: float = 1.0
     count_total: bool = True
@@ -517,8 +539,9 @@ def run_local(
             executor = InlineExecutor(spec, settings)
         else:
             executor = ProcessExecutor(
-                options.workers, spec, settings, threads_per_worker=options.threads_per_worker
-            )
+                options.workers, spec, settings, threads_per_worker=options.threads_per_worker,
+                input_timeout=options.input_timeout,
+            )  # fmt: skip
         loop = _Run(store, executor, settings, options, counts, progress)
         try:
             loop.run(iter_inputs(inputs, max_bytes=options.max_bytes, counters=counts.passed_over))

@@ -155,8 +155,8 @@ _CREDIT_WORDS = (
 _CREDIT_START_RE = re.compile(rf"^(?:©|\(c\)|(?:{_CREDIT_WORDS})\s*[:,])", re.IGNORECASE)
 #: A credit closing a caption: "(AP Photo/Jane Doe)", "[File: X/AP Photo]", "Photograph: X/Y".
 _CREDIT_END_RE = re.compile(
-    rf"(?:[(\[][^()\[\]]*(?:{_CREDIT_WORDS}|©|{_AGENCIES})[^()\[\]]*[)\]]"
-    rf"|(?:{_CREDIT_WORDS})\s*:\s*[\w .'/&-]{{2,60}})\s*$",
+    rf"(?:[(\[][^()\[\]]*\b(?:{_CREDIT_WORDS}|{_AGENCIES})\b[^()\[\]]*[)\]]"
+    rf"|[(\[]\s*©[^()\[\]]*[)\]]|\b(?:{_CREDIT_WORDS})\s*:\s*[\w .'/&-]{{2,60}})\s*$",
     re.IGNORECASE,
 )
 _CREDIT_TAIL_RE = re.compile(
@@ -167,8 +167,9 @@ _RIGHTS_RE = re.compile(
     r"|tutti i diritti|todos os direitos|alle rechten|все права|wszelkie prawa",
     re.IGNORECASE,
 )
-_COPYRIGHT_RE = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}|[^\n]*\d{4}\s*[-–]\s*\d{4})",
-                           re.IGNORECASE)
+_COPYRIGHT_RE = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:\d{4}|[^\n]*\d{4}\s*[-–]\s*\d{4})", re.IGNORECASE
+)
 #: A caption that says so ("Image caption, …", "Bildunterschrift: …").
 _CAPTION_MARK_RE = re.compile(
     r"^(?:image caption|media caption|caption|bildunterschrift|légende|pie de foto|didascalia)"
@@ -195,8 +196,9 @@ _BYLINE_RE = re.compile(
     r"|rédigé par|lesezeit|reading time|temps de lecture|tiempo de lectura)\b",
     re.IGNORECASE,
 )
-_READ_TIME_RE = re.compile(r"^\d+\s*(?:min|minutes?|minuten|mins)\.?\s*(?:read|lesezeit|lecture)?$",
-                           re.IGNORECASE)
+_READ_TIME_RE = re.compile(
+    r"^\d+\s*(?:min|minutes?|minuten|mins)\.?\s*(?:read|lesezeit|lecture)?$", re.IGNORECASE
+)
 _TIME_RE = re.compile(r"\b\d{1,2}[:.h]\d{2}\b")
 
 _MONTHS = {
@@ -234,8 +236,9 @@ _DATE_PATTERNS = (
     ),
     # November 30, 2023, Nov. 30 2023
     (
-        re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)",
-                   re.IGNORECASE),
+        re.compile(
+            rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE
+        ),
         ("M", "d", "y"),
     ),
 )
@@ -257,6 +260,7 @@ _ANCHOR_BONUS = 500.0  # the first prose after a line repeating the page title
 _ANCHOR_REACH = 40  # lines between that title line and the article text
 _TAIL_SHARE = 0.6  # a closing marker ends the run once this share of its prose is behind it
 _MIN_LEAD_WORDS = 5  # a standfirst line under the headline
+_MAX_LIST_ITEMS = 40  # list items a run's closing "…:" line may announce
 _HEAD_IN_RUN = 4  # how far into the run a headline may sit when none precedes it
 
 
@@ -485,7 +489,7 @@ def _script_label(page: _Page, line: _Line) -> Label | None:
     """UI strings in another script than the article's (a language menu, a foreign label)."""
     if not (page.script and line.script and line.script != page.script):
         return None
-    if line.script != "LATIN" or line.words <= 12:
+    if line.words <= 12 and not line.sentence_end:
         return "site_chrome", f"written in {line.script.lower()} script, not the article's"
     return None
 
@@ -506,7 +510,10 @@ def _picture_label(page: _Page, line: _Line) -> Label | None:
         return "photo_caption", "caption: marked as one"
     if _CREDIT_START_RE.match(text) and line.words >= 6:
         return "photo_caption", "caption: opens with a credit marker"
-    if _CREDIT_END_RE.search(text) or _CREDIT_TAIL_RE.search(text) and not line.sentence_end:
+    short = line.length <= 300 and line.sentences <= 2
+    if short and (
+        _CREDIT_END_RE.search(text) or _CREDIT_TAIL_RE.search(text) and not line.sentence_end
+    ):
         return "photo_caption", "caption: ends with a photo credit"
     if page.title_site and text.endswith(f"({page.title_site})"):
         return "photo_caption", "caption: credited to the site itself"
@@ -516,8 +523,9 @@ def _picture_label(page: _Page, line: _Line) -> Label | None:
 def _chrome_label(line: _Line) -> Label | None:
     """Copyright, source lines, boilerplate phrases, mostly-linked lines."""
     text = line.text
-    if (_COPYRIGHT_RE.search(text) or text.startswith("©") and _RIGHTS_RE.search(text)) \
-            and line.words <= 40:
+    if (
+        _COPYRIGHT_RE.search(text) or text.startswith("©") and _RIGHTS_RE.search(text)
+    ) and line.words <= 40:
         return "site_chrome", "copyright notice"
     if _SOURCE_RE.match(text) and line.words <= 12:
         return "site_chrome", "source line"
@@ -681,10 +689,23 @@ def _cut_tail(lines: list[_Line], labels: list[Label | None], lo: int, hi: int) 
 def _extend_tail(lines: list[_Line], labels: list[Label | None], hi: int) -> int:
     """Take in short closing lines the scoring leaves out: a last one-line paragraph, a wire
     credit ("Reporting by …"), a quoted one-liner."""
+    if 0 < hi < len(lines) and lines[hi - 1].text.endswith(":"):
+        hi = _extend_list(lines, labels, hi)
     while hi < len(lines) and labels[hi] is None:
         line = lines[hi]
         sentence = line.sentence_end and line.words >= 3 and not _is_chrome_short(line)
         if not (sentence or _WIRE_CREDIT_RE.match(line.text)):
+            break
+        hi += 1
+    return hi
+
+
+def _extend_list(lines: list[_Line], labels: list[Label | None], hi: int) -> int:
+    """The items of a list that the run's last line announces ("… are affected:")."""
+    end = min(hi + _MAX_LIST_ITEMS, len(lines))
+    while hi < end and labels[hi] is None and lines[hi].words <= 30:
+        line = lines[hi]
+        if _is_chrome_short(line) or _COMMENTS_RE.match(line.text) or _TAGS_RE.match(line.text):
             break
         hi += 1
     return hi
@@ -702,8 +723,12 @@ def _extend_over_teasers(lines: list[_Line], labels: list[Label | None], hi: int
     if j >= len(lines) or not _opens_teaser_box(lines[j], labels[j]):
         return hi
     j += 1
-    while j < min(hi + 6, len(lines)) and labels[j] is None and not lines[j].prose \
-            and lines[j].title_like:
+    while (
+        j < min(hi + 6, len(lines))
+        and labels[j] is None
+        and not lines[j].prose
+        and lines[j].title_like
+    ):
         j += 1
     k = j
     while k < len(lines) and labels[k] is None and (lines[k].prose or lines[k].sentence_end):
@@ -735,7 +760,7 @@ def _find_headline(page: _Page, labels: list[Label | None], lo: int, hi: int) ->
     of the run (a promo sentence above the headline can pull the run's start up)."""
     lines = page.lines
     for i in range(min(lo, len(lines)) - 1, max(lo - 30, 0) - 1, -1):
-        if _headline_candidate(lines[i], labels[i]) and i > 0:
+        if _headline_candidate(lines[i], labels[i]):
             return i
     for i in range(lo, min(lo + _HEAD_IN_RUN, hi - 1)):
         if _headline_candidate(lines[i], labels[i]) and not lines[i].prose:
@@ -804,8 +829,9 @@ def _label_teasers(lines: list[_Line], labels: list[Label | None], j: int, hi: i
         j += 1
 
 
-def _label_caption_neighbours(lines: list[_Line], labels: list[Label | None],
-                              lo: int, hi: int) -> None:
+def _label_caption_neighbours(
+    lines: list[_Line], labels: list[Label | None], lo: int, hi: int
+) -> None:
     """Captions next to credits, and teaser titles (with kicker labels) right after captions."""
     for i in range(lo, hi):
         if labels[i] is not None or lines[i].length > 300:
@@ -814,17 +840,27 @@ def _label_caption_neighbours(lines: list[_Line], labels: list[Label | None],
         nxt = labels[i + 1] if i + 1 < len(lines) else None
         if nxt and nxt[0] == "photo_credit" and lines[i].sentences <= 2:
             labels[i] = "photo_caption", "caption: right above a photo credit"
-        elif prev and prev[0] == "photo_credit" and lines[i].length <= 120 \
-                and not lines[i].sentence_end:
+        elif (
+            prev
+            and prev[0] == "photo_credit"
+            and lines[i].length <= 120
+            and not lines[i].sentence_end
+        ):
             labels[i] = "photo_caption", "caption: right under a photo credit"
     for i in range(lo, hi):
         if labels[i] is None or labels[i][0] != "photo_caption":
             continue
         group = []
         j = i + 1
-        while j < hi and labels[j] is None and lines[j].title_like and not lines[j].prose \
-                and not _DATELINE_RE.match(lines[j].text) and not _is_chrome_short(lines[j]) \
-                and not _is_name_line(lines, j):
+        while (
+            j < hi
+            and labels[j] is None
+            and lines[j].title_like
+            and not lines[j].prose
+            and not _DATELINE_RE.match(lines[j].text)
+            and not _is_chrome_short(lines[j])
+            and not _is_name_line(lines, j)
+        ):
             group.append(j)
             j += 1
         if not group or len(group) > 3 or (j < hi and labels[j] is None and not lines[j].prose):
@@ -839,8 +875,12 @@ def _label_head(page: _Page, labels: list[Label | None], head: int, lo: int) -> 
     lines = page.lines
     labels[head] = "headline", "title line closest before the main text"
     above = lines[head - 1] if head > 0 else None
-    if above is not None and labels[head - 1] is None and above.words <= 4 \
-            and not above.sentence_end:
+    if (
+        above is not None
+        and labels[head - 1] is None
+        and above.words <= 4
+        and not above.sentence_end
+    ):
         labels[head - 1] = "section_label", "kicker right above the headline"
     _label_caption_neighbours(lines, labels, head + 1, lo)
     for i in range(head + 1, lo):
@@ -853,11 +893,11 @@ def _label_head(page: _Page, labels: list[Label | None], head: int, lo: int) -> 
             labels[i] = "site_chrome", "byline or time stamp under the headline"
         elif line.prose:
             labels[i] = "body", "lead paragraph between headline and main text"
-        elif line.words >= _MIN_LEAD_WORDS and all(
-            labels[k] is not None and labels[k][0] == "body" for k in range(head + 1, i)
+        elif (
+            line.words >= 8
+            or line.words >= _MIN_LEAD_WORDS
+            and all(labels[k] is not None and labels[k][0] == "body" for k in range(head + 1, i))
         ):
-            labels[i] = "body", "standfirst under the headline"
-        elif line.words >= 8:
             labels[i] = "body", "standfirst under the headline"
 
 
@@ -869,8 +909,9 @@ def _label_after(page: _Page, labels: list[Label | None], hi: int) -> None:
             _label_teasers(lines, labels, i + 1, len(lines))
 
 
-def _label_outside(page: _Page, labels: list[Label | None], lo: int, hi: int,
-                   head: int | None) -> None:
+def _label_outside(
+    page: _Page, labels: list[Label | None], lo: int, hi: int, head: int | None
+) -> None:
     """Lines before and after the run: the headline, a lead under it, otherwise furniture."""
     if head is not None:
         _label_head(page, labels, head, lo)
@@ -925,7 +966,10 @@ def furniture_labels(paragraphs: Sequence[str]) -> list[Label | None]:
     if not any(cleaned):
         return [None] * len(cleaned)
     page = _Page.build("\n".join(p or "-" for p in cleaned), None)
-    labels: list[Label | None] = [_fixed_label(page, line) for line in page.lines]
+    labels: list[Label | None] = [
+        None if _trusts_extractor(line, label) else label
+        for line, label in ((ln, _fixed_label(page, ln)) for ln in page.lines)
+    ]
     total = sum(ln.length for ln in page.lines)
     seen = 0
     for line in page.lines:
@@ -938,6 +982,11 @@ def furniture_labels(paragraphs: Sequence[str]) -> list[Label | None]:
             break
         seen += line.length
     return labels
+
+
+def _trusts_extractor(line: _Line, label: Label | None) -> bool:
+    """A long paragraph that an extractor kept outweighs a chrome word or two in it."""
+    return label is not None and label[1] == "boilerplate phrase" and line.words > 12
 
 
 def _find_dates(text: str) -> list[tuple[int, str]]:

@@ -178,6 +178,8 @@ H = {
     "retry_errors": "Try inputs recorded in the errors table again (e.g. URLs that timed out).",
     "max_bytes": "Record inputs larger than this many bytes as errors.",
     "log_every": "Seconds between progress lines when stderr is not a terminal (logs).",
+    "input_timeout": "Seconds one input may take before its worker is stopped and the input "
+    "recorded as an error (worker processes only).",
     "report": "overview: per outlet; techniques: technique prevalence; sourcing: "
     "single-source articles; speakers: most quoted speakers per outlet.",
     "by": "Grouping for techniques (default outlet-month) and sourcing (default outlet).",
@@ -217,6 +219,9 @@ def batch(
     log_every: Annotated[
         float, typer.Option("--log-every", help=H["log_every"], min=0.05)
     ] = 10.0,
+    input_timeout: Annotated[
+        float, typer.Option("--input-timeout", help=H["input_timeout"], min=1)
+    ] = 600.0,
 ) -> None:
     """Analyse a corpus into a DuckDB store; run it again to resume where it stopped.
 
@@ -224,6 +229,8 @@ def batch(
 
     A bad input is recorded in the store's errors table and the run goes on (exit code 0).
     """
+    import duckdb
+
     from spinscope.batch import BatchOptions, ComponentSpec, default_workers
 
     spec = ComponentSpec(
@@ -248,11 +255,15 @@ def batch(
             options = BatchOptions(
                 workers=n_workers, max_bytes=max_bytes, timeout=timeout,
                 retry_errors=retry_errors, threads_per_worker=threads,
+                input_timeout=input_timeout,
             )  # fmt: skip
             counts = run_local(inputs, store, spec, options, progress=view)
     except SpinscopeError as exc:
         view.stop()
         raise _fail(str(exc)) from None
+    except duckdb.Error as exc:  # e.g. the disk filled up under the store
+        view.stop()
+        raise _fail(f"the store {store} failed: {exc}") from None
     except KeyboardInterrupt:
         view.stop()
         err.print("interrupted: finished inputs are stored; run the same command to resume")
@@ -385,6 +396,9 @@ def plot(
                                   techniques=technique or None, filters=filters)  # fmt: skip
     except SpinscopeError as exc:
         raise _fail(str(exc)) from None
+    except ImportError as exc:
+        need = f"plot needs matplotlib and plotly: pip install matplotlib plotly ({exc})"
+        raise _fail(need) from None
     for path in written:
         typer.echo(str(path))
 

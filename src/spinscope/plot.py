@@ -63,6 +63,14 @@ def trend_series(
     return outlets, chosen, series
 
 
+def display_name(label: str) -> str:
+    """The taxonomy's readable name of a PTC label ("Loaded language"), else the label."""
+    from spinscope.techniques.taxonomy import BY_LABEL
+
+    info = BY_LABEL.get(label)
+    return info.name if info else label
+
+
 def plot_png(outlets: list[str], techniques: list[str], series: list[Series], path: Path) -> Path:
     import matplotlib
 
@@ -77,7 +85,7 @@ def plot_png(outlets: list[str], techniques: list[str], series: list[Series], pa
     for ax, outlet in zip(axes.flat, outlets, strict=False):
         for s in (s for s in series if s.outlet == outlet):
             ax.plot(s.months, s.shares, marker="o", markersize=3, color=colours[s.technique],
-                    label=s.technique)  # fmt: skip
+                    label=display_name(s.technique))  # fmt: skip
         ax.set_title(outlet, fontsize=10)
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
@@ -111,9 +119,9 @@ def plot_html(outlets: list[str], techniques: list[str], series: list[Series], p
             fig.add_trace(
                 go.Scatter(
                     x=s.months, y=s.shares, customdata=s.articles, mode="lines+markers",
-                    name=s.technique, legendgroup=s.technique, showlegend=i == 0,
-                    line={"color": colour},
-                    hovertemplate=f"{outlet}<br>{s.technique}<br>%{{x|%Y-%m}}: "
+                    name=display_name(s.technique), legendgroup=s.technique,
+                    showlegend=i == 0, line={"color": colour},
+                    hovertemplate=f"{outlet}<br>{display_name(s.technique)}<br>%{{x|%Y-%m}}: "
                     "%{y:.1%} of %{customdata} articles<extra></extra>",
                 ),
                 row=i // cols + 1, col=i % cols + 1,

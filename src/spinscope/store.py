@@ -313,16 +313,25 @@ class Store:
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = connect(self.path, read_only=read_only, **config)
-        if not read_only:
-            self._create()
-        elif not self._has_table("documents"):
-            raise SpinscopeError(f"{self.path} is a DuckDB file but not a spinscope store")
+        try:
+            if not read_only:
+                self._create()
+            elif not self._has_table("documents"):
+                raise SpinscopeError(f"{self.path} is a DuckDB file but not a spinscope store")
+        except BaseException:
+            self.con.close()
+            raise
 
     def _has_table(self, name: str) -> bool:
         sql = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
         return bool(self.con.execute(sql, [name]).fetchall()[0][0])
 
     def _create(self) -> None:
+        tables = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()[0][0]
+        if tables and not self._has_table("meta"):
+            raise SpinscopeError(f"{self.path} is a DuckDB database but not a spinscope store")
         try:
             self.con.execute("BEGIN")
             for statement in SCHEMA_SQL:

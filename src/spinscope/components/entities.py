@@ -53,7 +53,9 @@ TITLE_WORDS = frozenset(
         "adviser", "advisor", "aide", "official", "commissioner", "inspector",
         "superintendent", "constable", "detective", "sheriff", "trooper", "minister-president",
         "commander-in-chief", "head", "leader", "co-founder", "chairperson", "councillor",
-        "councilor", "alderman", "mp", "mep",
+        "councilor", "alderman", "mp", "mep", "substitute", "winger", "forward", "skipper",
+        "veteran", "rookie", "candidate", "nominee", "cllr", "pastor", "chef", "designer",
+        "architect", "artist", "photographer", "musician", "composer", "comedian",
     ]
 )
 
@@ -76,10 +78,12 @@ ORG_NOUNS = frozenset(
     ]
 )
 #: Lowercase connectors that may sit inside a name ("Henk de Vries", "Bank of England").
+# fmt: off
 NAME_PARTICLES = frozenset([
     "de", "da", "di", "del", "della", "der", "den", "van", "von", "du", "la", "le", "bin",
     "al", "of", "the", "and", "y",
 ])
+# fmt: on
 
 #: Spelling variants of place names; the value is the canonical spelling.
 PLACE_VARIANTS = {
@@ -529,6 +533,11 @@ _NON_PERSON_WORDS = frozenset(
 )
 
 
+def looks_like_org(name: str) -> bool:
+    """A name containing organisation words ("Department", "Group", "Bank")."""
+    return any(w.casefold() in _NON_PERSON_WORDS or w.casefold() in ORG_NOUNS for w in name.split()[1:])
+
+
 def _person_like(cluster: Cluster) -> bool:
     """A person cluster, or one the model mislabelled whose longest name reads like a
     person's (2-4 capitalised words, no organisation words)."""
@@ -610,7 +619,10 @@ def _add_missed_mentions(cluster: Cluster, text: str, clusters: list[Cluster]) -
     if cluster.label == "NORP":
         return
     taken = [(m.start, m.end) for c in clusters for m in c.mentions]
-    for name in sorted({m.name for m in cluster.mentions}, key=len, reverse=True):
+    names = {m.name for m in cluster.mentions}
+    if cluster.label == "PERSON" and len(cluster.canonical.split()) > 1:
+        names.add(cluster.canonical.split()[-1])  # "Alves told reporters" after "Sergio Alves"
+    for name in sorted(names, key=len, reverse=True):
         if len(name) < 3:
             continue
         for start, end in _search(text, name):

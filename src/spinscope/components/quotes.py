@@ -26,6 +26,8 @@ from spinscope.components.entities import (
     all_mentions,
     clean_name,
     is_title_word,
+    kind_evidence,
+    looks_like_org,
     noun_phrase_head,
     role_words,
 )
@@ -34,6 +36,7 @@ from spinscope.document import Document, Span
 
 # --------------------------------------------------------------------------- lexicon
 
+# fmt: off
 _REPORTING = [
     "say", "tell", "add", "note", "claim", "warn", "state", "explain", "argue", "insist",
     "stress", "emphasise", "emphasize", "assert", "acknowledge", "admit", "announce",
@@ -43,6 +46,7 @@ _REPORTING = [
     "boast", "lament", "contend", "testify", "reveal", "disclose", "mention", "proclaim",
     "charge", "agree", "estimate", "ask", "urge",
 ]
+# fmt: on
 #: Verbs that introduce direct words but never a reported clause of their own.
 _DIRECT_ONLY = ["call", "describe", "continue", "accuse", "dub", "brand", "label"]
 #: Verbs whose passive subject is the listener ("he was told"), not the speaker.
@@ -77,13 +81,16 @@ _PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f"}
 _GROUP_PRONOUNS = frozenset({"they", "them"})
 #: Outside quotation marks these are the writer talking ("I asked the ministry whether").
 _WRITER_PRONOUNS = frozenset({"i", "we", "you"})
+# fmt: off
 _DETERMINERS = frozenset([
     "a", "an", "the", "this", "that", "these", "those", "some", "another", "one", "any",
-    "each",
+    "each", "his", "her", "its", "their", "our", "my", "your",
 ])
+# fmt: on
 _DEFINITE = frozenset(["the", "this", "that", "these", "those", "his", "her", "its", "their"])
 
 #: Words before a quoted title that make it a name of a work, not someone's words.
+# fmt: off
 _WORK_NOUNS = [
     "film", "films", "movie", "movies", "documentary", "documentaries", "book", "books",
     "novel", "novels", "memoir", "album", "albums", "song", "songs", "single", "series",
@@ -91,6 +98,7 @@ _WORK_NOUNS = [
     "paper", "study", "podcast", "programme", "program", "episode", "exhibition", "painting",
     "titled", "entitled", "headlined", "named", "called", "dubbed", "hashtag", "slogan",
 ]
+# fmt: on
 _WORK_BEFORE = re.compile(
     r"\b(?:" + "|".join(_WORK_NOUNS) + r")\b(?:\s+(?:in|of|from)\s+\d{4})?[,:]?\s*$", re.IGNORECASE
 )
@@ -446,8 +454,10 @@ def _according_source(tok):
 
 #: Things that carry someone else's words or numbers ("figures from the hospital").
 _CARRIERS = frozenset(
-    "statement statements figures data numbers estimates records report spokesman "
-    "spokeswoman spokesperson".split()
+    [
+        "statement", "statements", "figures", "data", "numbers", "estimates", "records",
+        "report", "spokesman", "spokeswoman", "spokesperson",
+    ]
 )
 
 
@@ -784,18 +794,19 @@ class _Resolver:
     def _quoted(self, pos: int) -> bool:
         return any(lo <= pos < hi for lo, hi in self.ranges)
 
-    def _speaker_mentions(self) -> list:
+    def _speaker_mentions(self) -> list[Mention]:
         """Names in speaker position NER missed, so surnames can still find full names."""
-        extra = []
-        covered = {(m.start, m.end) for m in self.mentions}
+        extra: list[Mention] = []
         for quote in self.quotes:
-            if quote.subject is None or quote.subject.tag_ not in ("NNP", "NNPS"):
+            subj = _name_token(quote.subject) if quote.subject is not None else None
+            if subj is None or subj.tag_ not in ("NNP", "NNPS"):
                 continue
-            lo, hi = _name_range(_name_token(quote.subject))
+            lo, hi = _name_range(subj)
             span = self.parsed[lo:hi]
             name = clean_name(span.text)
-            if name and (span.start_char, span.end_char) not in covered:
-                extra.extend(_mentions_for(self.parsed, lo, hi, name))
+            taken = any(m.start < span.end_char and span.start_char < m.end for m in self.mentions + extra)
+            if name and not taken:
+                extra.append(_speaker_mention(self.parsed, lo, hi, name))
         return extra
 
     def _subject_events(self) -> list[_Event]:
@@ -807,16 +818,13 @@ class _Resolver:
                     events.append(_Event(m.start, self.index.canonical(m.name), kind))
         return events
 
-    def _introductions(self) -> dict[str, str]:
-        """The first noun phrase that introduces each name with more than the name."""
-        found: dict[str, str] = {}
+    def _introductions(self) -> dict[str, list[tuple[int, str]]]:
+        """Noun phrases naming each person or organisation, in text order."""
+        found: dict[str, list[tuple[int, str]]] = {}
         for m in sorted(self.mentions, key=lambda m: m.start):
-            canonical = self.index.canonical(m.name)
-            if canonical in found:
-                continue
             phrase = _noun_phrase(self.parsed, self.text, m.start, m.end)
-            if phrase and len(phrase) > len(m.name) + 2:
-                found[canonical] = phrase
+            if phrase:
+                found.setdefault(self.index.canonical(m.name), []).append((m.start, phrase))
         return found
 
     # -- resolution ------------------------------------------------------------------
@@ -824,6 +832,30 @@ class _Resolver:
         for quote in self.quotes:
             speaker, pos = self._resolve(quote)
             self._record(quote, speaker, pos)
+        self._share_descriptors()
+
+    def _share_descriptors(self) -> None:
+        """Every quote of a named speaker carries the article's introduction of them: the
+        richest noun phrase naming them up to their first quote (else the first one, else
+        how the cue named them). A continued quote keeps its predecessor's descriptor."""
+        chosen: dict[str, str | None] = {}
+        previous: dict[str, str | None] = {}
+        for quote in self.quotes:
+            name, anonymous = quote.attrs.get("speaker"), quote.attrs.get("anonymous")
+            if name and not anonymous:
+                if name not in chosen:
+                    chosen[name] = self._introduction(name, quote.start) or quote.attrs.get("descriptor")
+                quote.attrs["descriptor"] = chosen[name]
+            elif name and quote.continued:
+                quote.attrs["descriptor"] = previous.get(name)
+            if name:
+                previous[name] = quote.attrs.get("descriptor")
+
+    def _introduction(self, name: str, before: int) -> str | None:
+        phrases = self.descriptors.get(name, [])
+        early = [p for pos, p in phrases if pos <= before] or [p for _, p in phrases[:1]]
+        rich = [p for p in early if len(p) > len(name) + 2]
+        return (rich or early or [None])[0]
 
     def _resolve(self, quote: _Quote) -> tuple[_Speaker, int]:
         if quote.subject is None:
@@ -904,7 +936,8 @@ class _Resolver:
         return speaker
 
     def _named(self, name: str, kind: str | None, anonymous: bool = False) -> _Speaker:
-        return _Speaker(name, anonymous, kind, self.descriptors.get(name))
+        kind = kind if kind in ("PERSON", "ORG") else None
+        return _Speaker(name, anonymous, kind)
 
     def _common(self, tok) -> _Speaker:
         """Role nouns: "the judge" is the person the article called judge; "the company"
@@ -995,10 +1028,12 @@ def _name_range(tok) -> tuple[int, int]:
     return lo, tok.i + 1
 
 
-def _mentions_for(parsed, lo: int, hi: int, name: str) -> list[Mention]:
+def _speaker_mention(parsed, lo: int, hi: int, name: str) -> Mention:
+    """A speaker's name as a mention; a person unless its words say organisation."""
     span = parsed[lo:hi]
+    label = kind_evidence(parsed, lo, hi) or ("ORG" if looks_like_org(name) else "PERSON")
     roles = frozenset(role_words(parsed, lo, hi))
-    return [Mention(span.start_char, span.end_char, name, "PERSON", roles, subject=True)]
+    return Mention(span.start_char, span.end_char, name, label, roles, subject=True)
 
 
 def _phrase_tokens(tok) -> list:
@@ -1021,6 +1056,11 @@ def _noun_phrase(parsed, text: str, start: int, end: int) -> str | None:
         if child.dep_ in ("cc", "conj"):
             hi = min(hi, child.i)
             break
+    for tok in head.subtree:  # "Helen Marsh, who told ... that": the cue is no descriptor
+        if tok.dep_ in ("relcl", "acl") and any(_base(t) and t.tag_.startswith("VB") for t in tok.subtree):
+            hi = min(hi, tok.left_edge.i)
+    while hi > lo + 1 and (parsed[hi - 1].tag_ == "POS" or parsed[hi - 1].is_punct):
+        hi -= 1
     phrase_start, phrase_end = _trim(text, parsed[lo].idx, parsed[hi - 1].idx + len(parsed[hi - 1]))
     phrase = text[phrase_start:phrase_end]
     return phrase or None
@@ -1037,6 +1077,7 @@ def _cue_dict(text: str, quote: _Quote) -> dict[str, Any] | None:
     start, end = verb.idx, verb.idx + len(verb)
     if verb.lower_ == "according":
         end = verb.doc[verb.i + 1].idx + len(verb.doc[verb.i + 1])
+        return {"start": start, "end": end, "text": text[start:end]}
     subj = quote.subject
     if subj is not None and abs(subj.i - verb.i) <= 3:
         lo, hi = _name_range(subj) if subj.tag_ in ("NNP", "NNPS") else (subj.left_edge.i, subj.i + 1)

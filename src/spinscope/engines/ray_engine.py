@@ -215,10 +215,17 @@ def _init_ray(ray: Any, address: str | None, threads: int) -> bool:
         options["address"] = address
     else:
         options.update(include_dashboard=False, object_store_memory=512 * 1024 * 1024)
-    try:
-        ray.init(**options)
-    except (ConnectionError, RuntimeError, ValueError) as exc:
-        raise SpinscopeError(f"cannot reach the Ray cluster at {address}: {exc}") from None
+    for attempt in (1, 2):
+        try:
+            ray.init(**options)
+            return True
+        except Exception as exc:  # Ray raises plain Exception for a node that fails to start
+            with contextlib.suppress(Exception):
+                ray.shutdown()
+            if address or attempt == 2:  # a local node gets a second try (busy machine)
+                where = f"reach the Ray cluster at {address}" if address else (
+                    "start a local Ray instance")  # fmt: skip
+                raise SpinscopeError(f"cannot {where}: {exc}") from None
     return True
 
 

@@ -36,11 +36,43 @@ _TRAFILATURA_SETTINGS = {
 _INVISIBLE = frozenset({"script", "style", "noscript", "template", "svg", "head", "iframe"})
 #: Elements that start a new visual block (a new line in a naive scrape).
 _BLOCK_TAGS = frozenset(
-    "p div li h1 h2 h3 h4 h5 h6 tr td th br section article header footer nav aside figcaption"
-    " blockquote pre ul ol table figure main form dd dt title".split()
+    {
+        "p",
+        "div",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "td",
+        "th",
+        "br",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "figcaption",
+        "blockquote",
+        "pre",
+        "ul",
+        "ol",
+        "table",
+        "figure",
+        "main",
+        "form",
+        "dd",
+        "dt",
+        "title",
+    }
 )
-_LANG_RE = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?",
-                      re.IGNORECASE)
+_LANG_RE = re.compile(
+    r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?", re.IGNORECASE
+)
 
 
 @dataclass
@@ -61,24 +93,23 @@ def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
         raise InputError("the HTML page is empty")
     result = _trafilatura(html, url)
     meta = _metadata(result, html, url)
-    paragraphs = _paragraphs(result)
-    if paragraphs:
-        headline, body = _split_headline(paragraphs, meta.get("title"))
-        extraction = _assemble(headline, body, "main text found by trafilatura")
-    else:
+    extraction = _from_trafilatura(result, meta.get("headline"))
+    if not _has_body(extraction):
         extraction = _from_visible_text(html)
-    if not any(b.role == "body" for b in extraction.blocks):
+    if not _has_body(extraction):
         raise InputError(
             "no article text found in the HTML page (it may be a script-only page, an index "
             "page or an error page); try passing the page's text instead"
         )
-    headline_block = next((b for b in extraction.blocks if b.role == "headline"), None)
-    if headline_block is not None:
-        meta["headline"] = extraction.source_text[headline_block.start : headline_block.end]
-    elif meta.get("title"):
-        meta["headline"] = meta["title"]
+    headline = next((b for b in extraction.blocks if b.role == "headline"), None)
+    if headline is not None:
+        meta["headline"] = extraction.source_text[headline.start : headline.end]
     extraction.metadata = meta
     return extraction
+
+
+def _has_body(extraction: HtmlExtraction) -> bool:
+    return any(b.role == "body" for b in extraction.blocks)
 
 
 # --- trafilatura ----------------------------------------------------------------------------
@@ -92,6 +123,14 @@ def _trafilatura(html: str, url: str | None):
         return trafilatura.bare_extraction(html, url=url, **_TRAFILATURA_SETTINGS)
     except (ValueError, TypeError, etree.LxmlError):  # malformed markup: fall back
         return None
+
+
+def _from_trafilatura(result, title: str | None) -> HtmlExtraction:
+    paragraphs = _paragraphs(result)
+    if not paragraphs:
+        return HtmlExtraction("")
+    headline, body = _split_headline(paragraphs, title)
+    return _assemble(headline, body, "main text found by trafilatura")
 
 
 def _paragraphs(result) -> list[str]:
@@ -219,16 +258,15 @@ def _iso_date(value: str | None) -> str | None:
 
 
 def _metadata(result, html: str, url: str | None) -> dict:
-    """title/headline, published (ISO date), outlet, author, url and language of the page."""
+    """headline (the page title until the text's own headline replaces it), published (ISO
+    date), outlet, author, url and language of the page."""
     get = (lambda name: getattr(result, name, None)) if result is not None else (lambda _: None)
     lang = get("language")
     if not lang:
         match = _LANG_RE.search(html[:5000])
         lang = match.group(1).lower() if match else None
-    title = get("title")
     return {
-        "title": title,
-        "headline": title,
+        "headline": get("title"),
         "published": _iso_date(get("date")),
         "outlet": get("sitename"),
         "author": get("author"),

@@ -68,6 +68,8 @@ def render_html_many(docs: Sequence[Document], *, home_url: str | None = None) -
     """One page: a single report, or an index followed by each report in turn."""
     script = asset("report.js")
     reports = [report_context(doc, f"d{i + 1}-") for i, doc in enumerate(docs)]
+    if not reports:
+        raise ValueError("render_html_many needs at least one document")
     title = reports[0]["headline"] if len(reports) == 1 else f"{len(reports)} articles"
     return (
         environment()

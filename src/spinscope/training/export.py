@@ -51,7 +51,8 @@ def export_onnx(model, path: Path) -> None:
 def quantize(fp32_path: Path, int8_path: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(fp32_path), str(int8_path), weight_type=QuantType.QInt8)
+    # Per-channel scales keep the span head's input close to fp32 (TC 0.605 vs 0.599 per-tensor).
+    quantize_dynamic(str(fp32_path), str(int8_path), weight_type=QuantType.QInt8, per_channel=True)
 
 
 def tune_exported(out: Path, dev_articles, threads: int | None = None):
@@ -129,7 +130,7 @@ def model_card_markdown(card: dict) -> str:
         "for span identification, and a span head (mean/first/last token states + repetition, "
         "length and quote-mark cues) for the technique; whole articles read in overlapping "
         "windows of 254 tokens (stride 192).",
-        "- Export: ONNX, weights dynamically quantised to int8; span head in NumPy.",
+        "- Export: ONNX, weights dynamically quantised to int8 (per channel); span head in NumPy.",
         f"- Selected epoch: {card['selected_epoch']} of {card['settings'].get('epochs')}",
         f"- Reproduce: `{card['command']}`",
         "",
