@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "quotes"
 SAMPLES = ROOT.parent / "shared" / "samples"
+REAL = FIXTURES / "real"
+PAGES = ROOT.parent / "shared" / "data" / "extraction-eval"
 SAMPLE = "sputnik-nato-2023-11-30"
 _CLOSERS = "”\"»’'“«"
 
@@ -106,6 +108,24 @@ def _locate_marked(text: str, s: str) -> tuple[int, int]:
     return start, start + len(s)
 
 
+def load_real(path: Path) -> Article | None:
+    """A real page of the shared extraction corpus, as trafilatura extracts it, with hand
+    labels; None when ../shared is not there."""
+    import gzip
+
+    import trafilatura
+
+    labels = json.loads(path.read_text(encoding="utf-8"))
+    annotations = PAGES / "annotations.json"
+    if not annotations.exists():
+        return None
+    entry = json.loads(annotations.read_text(encoding="utf-8"))[labels["url"]]
+    with gzip.open(PAGES / entry["file"]) as handle:
+        text = trafilatura.extract(handle.read()) or ""
+    gold = [_locate(text, q) for q in labels["quotes"]]
+    return Article(labels["id"], text, gold, [], "real")
+
+
 def load_sample(body_only: bool = True) -> Article:
     """The scraped sample: its body lines (as a cleaner would keep them) or the raw scrape."""
     raw = (SAMPLES / f"{SAMPLE}.txt").read_text(encoding="utf-8")
@@ -122,7 +142,9 @@ def load_sample(body_only: bool = True) -> Article:
         parts.append(lines[number - 1])
         pos += len(lines[number - 1]) + 2
     text = "\n\n".join(parts)
-    gold = [_sample_gold(text, offsets[q["line"]], lines[q["line"] - 1], q) for q in quotes["quotes"]]
+    gold = [
+        _sample_gold(text, offsets[q["line"]], lines[q["line"] - 1], q) for q in quotes["quotes"]
+    ]
     not_quotes = []
     for nq in quotes.get("not_quotes", []):
         start = offsets[nq["line"]] + lines[nq["line"] - 1].index(nq["text"])
@@ -137,7 +159,7 @@ def _sample_gold(text: str, line_start: int, line: str, q: dict) -> Gold:
     start = line_start + line.index(q["starts_with"])
     rest = line[start - line_start :]
     if q["kind"] == "direct":
-        ends = [rest.find(c, len(q["starts_with"]) - 1) for c in "”\"»"]
+        ends = [rest.find(c, len(q["starts_with"]) - 1) for c in '”"»']
         ends = [e for e in ends if e >= 0]
         length = min(ends) if ends else len(rest)
     else:
@@ -167,7 +189,11 @@ def speaker_matches(gold: Gold, predicted: str | None) -> bool:
 def score(article: Article, spans, verbose: bool = False) -> Score:
     result = Score(gold=len(article.gold), predicted=len(spans))
     pairs = sorted(
-        ((overlap((g.start, g.end), (p.start, p.end)), gi, pi) for gi, g in enumerate(article.gold) for pi, p in enumerate(spans)),
+        (
+            (overlap((g.start, g.end), (p.start, p.end)), gi, pi)
+            for gi, g in enumerate(article.gold)
+            for pi, p in enumerate(spans)
+        ),
         reverse=True,
     )
     used_g, used_p = set(), set()
@@ -184,18 +210,22 @@ def score(article: Article, spans, verbose: bool = False) -> Score:
         else:
             result.misses.append(
                 f"{article.id}: SPEAKER {pred.attrs.get('speaker')!r} != {gold.speaker!r}: "
-                f"{article.text[gold.start:gold.end][:70]!r}"
+                f"{article.text[gold.start : gold.end][:70]!r}"
             )
     for gi, gold in enumerate(article.gold):
         if gi not in used_g:
-            result.misses.append(f"{article.id}: MISSED ({gold.kind}) {article.text[gold.start:gold.end][:80]!r}")
+            result.misses.append(
+                f"{article.id}: MISSED ({gold.kind}) {article.text[gold.start : gold.end][:80]!r}"
+            )
     for pi, pred in enumerate(spans):
         if pi not in used_p:
             result.misses.append(
                 f"{article.id}: EXTRA ({pred.attrs['kind']}, {pred.attrs.get('speaker')!r}) "
-                f"{article.text[pred.start:pred.end][:80]!r}"
+                f"{article.text[pred.start : pred.end][:80]!r}"
             )
-    result.titles_taken = sum(any(overlap(nq, (p.start, p.end)) >= 0.5 for p in spans) for nq in article.not_quotes)
+    result.titles_taken = sum(
+        any(overlap(nq, (p.start, p.end)) >= 0.5 for p in spans) for nq in article.not_quotes
+    )
     return result
 
 
@@ -225,14 +255,25 @@ def main(argv: list[str] | None = None) -> int:
     fixtures = [load_fixture(p) for p in sorted(FIXTURES.glob("*.json"))]
     dev = [a for a in fixtures if a.split == "dev"]
     heldout = [a for a in fixtures if a.split == "heldout"]
+    blind = [a for a in fixtures if a.split == "blind"]
     sets = [
         (f"dev set ({len(dev)} articles)", dev),
         (f"held-out set ({len(heldout)} articles)", heldout),
+        (f"blind set ({len(blind)} articles)", blind),
         (f"all written articles ({len(fixtures)})", fixtures),
     ]
+    real = [a for a in (load_real(p) for p in sorted(REAL.glob("*.json"))) if a is not None]
+    if real:
+        sets.append((f"real pages, hand-labelled ({len(real)} articles)", real))
     if (SAMPLES / f"{SAMPLE}.txt").exists():
-        sets += [("sample, body lines", [load_sample(True)]), ("sample, raw scrape", [load_sample(False)])]
-    print("| set | gold | predicted | precision | recall | speaker acc. | kind acc. | titles taken as quotes |")
+        sets += [
+            ("sample, body lines", [load_sample(True)]),
+            ("sample, raw scrape", [load_sample(False)]),
+        ]
+    print(
+        "| set | gold | predicted | precision | recall | speaker acc. | kind acc. "
+        "| titles taken as quotes |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     details = []
     for name, articles in sets:

@@ -41,7 +41,9 @@ def test_place_variants_share_a_key() -> None:
 
 
 def test_surname_folds_into_full_name_whatever_its_label() -> None:
-    index = NameIndex([m(0, "Volodymyr Zelensky", "PERSON"), m(50, "Zelensky", "ORG"), m(90, "Zelensky", "GPE")])
+    index = NameIndex(
+        [m(0, "Volodymyr Zelensky", "PERSON"), m(50, "Zelensky", "ORG"), m(90, "Zelensky", "GPE")]
+    )
     cluster = index.find("Zelensky")
     assert cluster is not None and cluster.canonical == "Volodymyr Zelensky"
     assert cluster.label == "PERSON" and len(cluster.mentions) == 3

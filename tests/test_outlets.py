@@ -14,7 +14,9 @@ FIELDS = ("name", "aliases", "domains", "country", "ownership", "owner", "source
 
 
 def _data() -> dict:
-    return json.loads(resources.files("spinscope").joinpath("data/outlets.json").read_text(encoding="utf-8"))
+    return json.loads(
+        resources.files("spinscope").joinpath("data/outlets.json").read_text(encoding="utf-8")
+    )
 
 
 def test_data_file_is_complete_and_consistent() -> None:
@@ -63,8 +65,13 @@ def test_sample_is_sputnik(shared_dir) -> None:
 
 
 def test_dateline_and_copyright_signatures() -> None:
-    assert recognise_outlet(None, "LONDON (Reuters) - Rates rose.\nMore.", None)["name"] == "Reuters"
-    assert recognise_outlet(None, "Text.\n© 2024 The New York Times Company", None)["name"] == "The New York Times"
+    assert (
+        recognise_outlet(None, "LONDON (Reuters) - Rates rose.\nMore.", None)["name"] == "Reuters"
+    )
+    assert (
+        recognise_outlet(None, "Text.\n© 2024 The New York Times Company", None)["name"]
+        == "The New York Times"
+    )
 
 
 def test_quoted_agencies_and_photo_credits_are_not_the_outlet() -> None:

@@ -24,7 +24,9 @@ FIXTURES = REPO / "tests" / "fixtures" / "quotes"
 
 
 def _eval_module():
-    spec = importlib.util.spec_from_file_location("quotes_eval", REPO / "benchmarks" / "quotes_eval.py")
+    spec = importlib.util.spec_from_file_location(
+        "quotes_eval", REPO / "benchmarks" / "quotes_eval.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while being built
     spec.loader.exec_module(module)
@@ -67,7 +69,9 @@ def test_apostrophes_are_not_quote_marks() -> None:
 
 
 def test_apostrophes_inside_single_quotes() -> None:
-    assert paired("‘What we can’t survive is the row,’ she said.") == ["What we can’t survive is the row"]
+    assert paired("‘What we can’t survive is the row,’ she said.") == [
+        "What we can’t survive is the row"
+    ]
 
 
 def test_nested_quotes_belong_to_the_outer_one() -> None:
@@ -203,7 +207,7 @@ def test_pronoun_role_noun_and_anonymous_sources(nlp) -> None:
 def test_titles_and_scare_quotes_are_not_quotations(nlp) -> None:
     text = (
         "Her novel, “The Salt Ledger”, was published in the report titled "
-        "\"Daily steps and mortality\". Critics hated the so-called “reforms”. "
+        '"Daily steps and mortality". Critics hated the so-called “reforms”. '
         "What she needs is the nerve to tell a shopkeeper ‘no’."
     )
     assert find_quotes(text, nlp(text)) == []

@@ -37,7 +37,9 @@ def test_journalist_and_quoted_voices() -> None:
     VoiceAssigner()(doc)
     journalist, quoted, reported = (s.attrs["voice"] for s in doc.layers["techniques"])
     assert journalist == {"kind": "journalist"}
-    assert quoted["kind"] == "quote" and quoted["speaker"] == "Jane Roe" and quoted["quote_index"] == 0
+    assert (
+        quoted["kind"] == "quote" and quoted["speaker"] == "Jane Roe" and quoted["quote_index"] == 0
+    )
     assert reported["quote_kind"] == "indirect" and reported["anonymous"] is True
 
 
@@ -49,7 +51,16 @@ def test_a_span_mostly_outside_a_quote_is_the_journalists() -> None:
 
 def test_multi_paragraph_quote_parts_count_not_the_gap() -> None:
     text = "“One two three.\n\n“Four five,” she said."
-    q = Span(1, 26, "quote", {"kind": "direct", "speaker": "Ann", "parts": [{"start": 1, "end": 15}, {"start": 18, "end": 27}]})
+    q = Span(
+        1,
+        26,
+        "quote",
+        {
+            "kind": "direct",
+            "speaker": "Ann",
+            "parts": [{"start": 1, "end": 15}, {"start": 18, "end": 27}],
+        },
+    )
     doc = Document(source_text=text, text=text)
     doc.layers["quotes"] = [q]
     doc.layers["techniques"] = [Span(14, 18, "Loaded_Language"), Span(18, 22, "Loaded_Language")]
@@ -70,7 +81,9 @@ def test_sourcing_profile_counts() -> None:
     profile = doc.summary["sourcing"]
     assert profile["quotations"] == 2 and profile["distinct_sources"] == 2
     assert profile["anonymous_sources"] == 1 and profile["named_sources"] == 1
-    assert profile["top_source"] == "Jane Roe" and profile["top_source_word_share"] == round(8 / 12, 3)
+    assert profile["top_source"] == "Jane Roe" and profile["top_source_word_share"] == round(
+        8 / 12, 3
+    )
     assert 0 < profile["direct_quoted_share"] < profile["quoted_share"] < 1
     assert profile["verdict"]
 
@@ -80,17 +93,26 @@ def test_single_source_verdict() -> None:
     quotes = [quote(text, f"Quote number {i} here", "Igor Lopatonok") for i in range(9)]
     quotes.append(quote(text, "Quote number 9 here", "NATO"))
     profile = sourcing_profile(text, quotes)
-    assert profile["verdict"] == "single-source article: 9 of 10 quotations come from Igor Lopatonok"
+    assert (
+        profile["verdict"] == "single-source article: 9 of 10 quotations come from Igor Lopatonok"
+    )
 
 
 def test_verdict_variants() -> None:
     base = {"anonymous_quotations": 0, "top_source": "A", "top_source_quotations": 0}
     assert verdict(base | {"quotations": 0, "distinct_sources": 0}).startswith("no quotations")
-    assert verdict(base | {"quotations": 2, "distinct_sources": 0}).endswith("none attributed to a source")
+    assert verdict(base | {"quotations": 2, "distinct_sources": 0}).endswith(
+        "none attributed to a source"
+    )
     assert verdict(base | {"quotations": 1, "distinct_sources": 1, "top_source_quotations": 1}) == (
         "single-source article: all 1 quotation come from A"
     )
-    mostly_anonymous = base | {"quotations": 4, "distinct_sources": 3, "top_source_quotations": 2, "anonymous_quotations": 3}
+    mostly_anonymous = base | {
+        "quotations": 4,
+        "distinct_sources": 3,
+        "top_source_quotations": 2,
+        "anonymous_quotations": 3,
+    }
     assert verdict(mostly_anonymous).startswith("mostly anonymous sourcing: 3 of 4")
     many = base | {"quotations": 6, "distinct_sources": 4, "top_source_quotations": 2}
     assert verdict(many).startswith("multi-source article: 6 quotations from 4 sources")

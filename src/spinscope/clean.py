@@ -262,6 +262,7 @@ _TAIL_SHARE = 0.6  # a closing marker ends the run once this share of its prose 
 _MIN_LEAD_WORDS = 5  # a standfirst line under the headline
 _MAX_LIST_ITEMS = 40  # list items a run's closing "…:" line may announce
 _HEAD_IN_RUN = 4  # how far into the run a headline may sit when none precedes it
+_LINKED = 0.6  # link density above which a short line is a link, not text
 
 
 @dataclass
@@ -533,7 +534,7 @@ def _chrome_label(line: _Line) -> Label | None:
         return "site_chrome", "tags or categories line"
     if _is_boilerplate(line):
         return "site_chrome", "boilerplate phrase"
-    if line.link_density is not None and line.link_density >= 0.6 and not line.prose:
+    if line.link_density is not None and line.link_density >= _LINKED and not line.prose:
         if line.title_like and line.words >= 4:
             return "related_link", "linked headline (teaser)"
         return "site_chrome", "mostly link text"

@@ -81,7 +81,9 @@ def _by_url(url: str | None) -> tuple[dict, str] | None:
     best = None
     for outlet in load_outlets():
         for domain in outlet["domains"]:
-            if (host == domain or host.endswith("." + domain)) and (best is None or len(domain) > len(best[1])):
+            if (host == domain or host.endswith("." + domain)) and (
+                best is None or len(domain) > len(best[1])
+            ):
                 best = (outlet, domain)
     return best
 
@@ -97,10 +99,14 @@ def _by_name(hint: str | None) -> tuple[dict, str] | None:
     best = None
     for outlet in load_outlets():
         for alias in [outlet["name"], *outlet["aliases"]]:
-            if len(alias) >= MIN_TEXT_ALIAS and re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", hint):
-                if best is None or len(alias) > len(best[1]):
-                    best = (outlet, alias)
+            longer = best is None or len(alias) > len(best[1])
+            if longer and len(alias) >= MIN_TEXT_ALIAS and _contains(hint, alias):
+                best = (outlet, alias)
     return best
+
+
+def _contains(text: str, alias: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", text) is not None
 
 
 # --------------------------------------------------------------------------- by text
@@ -185,7 +191,9 @@ class OutletRecogniser:
     name = "outlet"
 
     def __call__(self, doc: Document) -> None:
-        profile = recognise_outlet(doc.metadata.get("url"), doc.source_text, doc.metadata.get("outlet"))
+        profile = recognise_outlet(
+            doc.metadata.get("url"), doc.source_text, doc.metadata.get("outlet")
+        )
         doc.metadata["outlet_profile"] = profile
         if profile is not None and not doc.metadata.get("outlet"):
             doc.metadata["outlet"] = profile["name"]

@@ -31,6 +31,7 @@ LABEL_MAP = {
 
 #: Words that precede a person's name as a title or role ("Filmmaker Igor Lopatonok",
 #: "Economy Minister Pieter Bakker"); stripped from the canonical name, kept as role words.
+# fmt: off
 TITLE_WORDS = frozenset(
     [
         "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lord",
@@ -58,9 +59,11 @@ TITLE_WORDS = frozenset(
         "architect", "artist", "photographer", "musician", "composer", "comedian",
     ]
 )
+# fmt: on
 
 #: Nouns naming an institution rather than a person ("the ministry said", "streaming
 #: service Lumen").
+# fmt: off
 ORG_NOUNS = frozenset(
     [
         "alliance", "ministry", "government", "company", "firm", "agency", "organisation",
@@ -77,6 +80,7 @@ ORG_NOUNS = frozenset(
         "conglomerate", "group's", "operators", "employers",
     ]
 )
+# fmt: on
 #: Lowercase connectors that may sit inside a name ("Henk de Vries", "Bank of England").
 # fmt: off
 NAME_PARTICLES = frozenset([
@@ -171,9 +175,14 @@ def strip_titles(name: str) -> str:
     return " ".join(words[cut:])
 
 
+#: Endings of occupation nouns no list can hold ("climatologist", "statistician").
+_ROLE_ENDINGS = ("ologist", "ist", "ician", "maker", "grapher", "eer")
+
+
 def is_title_word(word: str) -> bool:
-    """A title or role word such as "President", "Dr." or "filmmaker"."""
-    return word.casefold().rstrip(".") in TITLE_WORDS
+    """A title or role word such as "President", "Dr.", "filmmaker" or "climatologist"."""
+    folded = word.casefold().rstrip(".")
+    return folded in TITLE_WORDS or (len(folded) >= 7 and folded.endswith(_ROLE_ENDINGS))
 
 
 def name_key(name: str) -> str:
@@ -262,7 +271,9 @@ def _mention_from_tokens(parsed, start: int, end: int, label: str) -> Mention | 
     while start > 0 and _first_name_before(parsed[start - 1], start, end):
         start -= 1
     if label == "PERSON":
-        start = max([start] + [i + 1 for i in range(start, end - 1) if is_title_word(parsed[i].text)])
+        start = max(
+            [start] + [i + 1 for i in range(start, end - 1) if is_title_word(parsed[i].text)]
+        )
     while start < end and parsed[start].lower_ == "the":
         start += 1
     while end > start and (parsed[end - 1].tag_ == "POS" or parsed[end - 1].is_punct):
@@ -299,7 +310,7 @@ def _first_name_before(tok, start: int, end: int) -> bool:
 
 
 def kind_evidence(parsed, start: int, end: int) -> str | None:
-    """"PERSON" or "ORG" when a role noun stands right before the name as its modifier
+    """ "PERSON" or "ORG" when a role noun stands right before the name as its modifier
     ("filmmaker Igor Lopatonok", "consumer group FairPlay"), else None."""
     for tok in reversed(_modifiers(parsed, start, end)):
         if tok.lower_ in ORG_NOUNS:
@@ -321,7 +332,9 @@ def _modifiers(parsed, start: int, end: int) -> list:
 def close_roles(parsed, start: int, end: int) -> set[str]:
     """Role nouns bound tightly to a name: its modifiers and appositions ("union
     Havenbond", "Marieke Jansen, the group's director"), not deeper phrases."""
-    words = {t.lower_ for t in _modifiers(parsed, start, end) if _is_role_noun(t) or t.pos_ == "NOUN"}
+    words = {
+        t.lower_ for t in _modifiers(parsed, start, end) if _is_role_noun(t) or t.pos_ == "NOUN"
+    }
     head = parsed[start:end].root
     apposed = [c for c in head.children if c.dep_ == "appos"]
     if head.dep_ == "appos":
@@ -341,7 +354,9 @@ def role_named_mentions(parsed, taken: list[Mention]) -> list[Mention]:
         if tok.tag_ not in ("NNP", "NNPS") or tok.dep_ == "compound" or tok.ent_type_:
             continue
         lo = tok.i
-        while lo > 0 and parsed[lo - 1].tag_ in ("NNP", "NNPS") and parsed[lo - 1].dep_ == "compound":
+        while (
+            lo > 0 and parsed[lo - 1].tag_ in ("NNP", "NNPS") and parsed[lo - 1].dep_ == "compound"
+        ):
             if _is_role_noun(parsed[lo - 1]):
                 break
             lo -= 1
@@ -350,7 +365,13 @@ def role_named_mentions(parsed, taken: list[Mention]) -> list[Mention]:
         before = parsed[lo - 1]
         if before.dep_ != "compound" or before.head.i != tok.i:
             continue
-        label = "ORG" if before.lower_ in ORG_NOUNS else "PERSON" if is_title_word(before.text) else None
+        label = (
+            "ORG"
+            if before.lower_ in ORG_NOUNS
+            else "PERSON"
+            if is_title_word(before.text)
+            else None
+        )
         mention = _mention_from_tokens(parsed, lo, tok.i + 1, label) if label else None
         if mention is not None:
             found.append(mention)
@@ -506,9 +527,13 @@ def _match_cluster(name: str, clusters: list[Cluster]) -> Cluster | None:
             full_words = full.split()
             if len(full_words) <= len(words):
                 continue
-            if _person_like(cluster) and [w.casefold() for w in full_words[-len(words):]] == [
-                w.casefold() for w in words
-            ] or is_acronym(name) and initials(_without_particles(full)) == name.replace(".", ""):
+            if (
+                _person_like(cluster)
+                and [w.casefold() for w in full_words[-len(words) :]]
+                == [w.casefold() for w in words]
+                or is_acronym(name)
+                and initials(_without_particles(full)) == name.replace(".", "")
+            ):
                 candidates.append(cluster)
     if not candidates:
         return None
@@ -517,6 +542,7 @@ def _match_cluster(name: str, clusters: list[Cluster]) -> Cluster | None:
 
 
 #: Words that mark a multi-word name as an organisation or place, not a person.
+# fmt: off
 _NON_PERSON_WORDS = frozenset(
     [
         "group", "bank", "ministry", "university", "college", "school", "company", "corp",
@@ -531,11 +557,14 @@ _NON_PERSON_WORDS = frozenset(
         "world", "national",
     ]
 )
+# fmt: on
 
 
 def looks_like_org(name: str) -> bool:
     """A name containing organisation words ("Department", "Group", "Bank")."""
-    return any(w.casefold() in _NON_PERSON_WORDS or w.casefold() in ORG_NOUNS for w in name.split()[1:])
+    return any(
+        w.casefold() in _NON_PERSON_WORDS or w.casefold() in ORG_NOUNS for w in name.split()[1:]
+    )
 
 
 def _person_like(cluster: Cluster) -> bool:
@@ -548,7 +577,8 @@ def _person_like(cluster: Cluster) -> bool:
     name = max((m.name for m in cluster.mentions), key=len)
     words = name.split()
     return 2 <= len(words) <= 4 and all(
-        (w[:1].isupper() or w.casefold() in NAME_PARTICLES) and w.casefold() not in _NON_PERSON_WORDS
+        (w[:1].isupper() or w.casefold() in NAME_PARTICLES)
+        and w.casefold() not in _NON_PERSON_WORDS
         and not any(c.isdigit() for c in w)
         for w in words
     )

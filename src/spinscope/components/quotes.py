@@ -15,6 +15,7 @@ The rules are lexical and syntactic only: nothing here knows any outlet, topic o
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +103,8 @@ _WORK_NOUNS = [
 _WORK_BEFORE = re.compile(
     r"\b(?:" + "|".join(_WORK_NOUNS) + r")\b(?:\s+(?:in|of|from)\s+\d{4})?[,:]?\s*$", re.IGNORECASE
 )
+# fmt: off
+_NAMING_BEFORE = re.compile(r"\b(?:titled|entitled|headlined)[,:]?\s*$", re.IGNORECASE)
 _FUNCTION_WORDS = frozenset(
     [
         "a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "but", "nor", "by",
@@ -109,10 +112,16 @@ _FUNCTION_WORDS = frozenset(
         "de", "la", "le", "du", "des", "der", "die", "das", "von", "van",
     ]
 )
+# fmt: on
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|No|vs|etc|Inc|Ltd|"
     r"Co|Corp|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z]|\b(?:[A-Za-z]\.)+[A-Za-z])$"
 )
+
+#: A transcript speaker label at the start of a paragraph: "Q:", "A:", "Solberg:",
+#: "INGRID SOLBERG:" (one to four capitalised words).
+_SPEAKER_LABEL = re.compile(r"(Q|A|[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3})\s*:\s+(?=\S)")
+_INTERVIEWER_LABELS = frozenset(["Q", "Question", "Interviewer", "QUESTION", "INTERVIEWER"])
 
 # --------------------------------------------------------------------------- quote marks
 
@@ -152,6 +161,8 @@ class _Quote:
     subject: Any = None  # spaCy Token of the speaker's head word
     continued: bool = False
     colon: bool = False
+    #: Offsets of a transcript speaker label ("Solberg:", "A:") that introduces the answer.
+    label: tuple[int, int] | None = None
     attrs: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -204,6 +215,11 @@ def _scan_marks(text: str, lo: int, hi: int) -> list[_Mark]:
     return marks
 
 
+def _label_key(label: str) -> str:
+    """Labels of one speaker share a key: "MARIA KESSLER" and "Kessler" -> "kessler"."""
+    return label.split()[-1].casefold()
+
+
 def _is_possessive_apostrophe(text: str, mark: _Mark, later: list[_Mark]) -> bool:
     """``players’ union``: a single closer after "s" and before a lowercase word, when
     another single closer follows in the paragraph."""
@@ -250,7 +266,9 @@ class _Pairer:
         return marks
 
     def _mark(self, mark: _Mark, later: list[_Mark], stack: list, index: int, lo: int) -> None:
-        depth = next((d for d in range(len(stack) - 1, -1, -1) if stack[d][0].family == mark.family), None)
+        depth = next(
+            (d for d in range(len(stack) - 1, -1, -1) if stack[d][0].family == mark.family), None
+        )
         if depth is not None and mark.closes:
             if mark.family == "single" and _is_possessive_apostrophe(self.text, mark, later):
                 return
@@ -267,7 +285,9 @@ class _Pairer:
     def _open(self, stack: list, mark: _Mark, index: int) -> None:
         quote = None
         if not stack:
-            quote = _Quote([[mark.pos + 1, mark.pos + 1]], index, open_at=mark.pos, family=mark.family)
+            quote = _Quote(
+                [[mark.pos + 1, mark.pos + 1]], index, open_at=mark.pos, family=mark.family
+            )
             self.quotes.append(quote)
         stack.append((mark, quote))
 
@@ -280,7 +300,9 @@ class _Pairer:
 
     def _orphan_close(self, mark: _Mark, index: int, lo: int) -> None:
         """A closing mark with no opener: the quote ran from the paragraph's start."""
-        quote = _Quote([[lo, mark.pos]], index, close_at=mark.pos, family=mark.family, unbalanced=True)
+        quote = _Quote(
+            [[lo, mark.pos]], index, close_at=mark.pos, family=mark.family, unbalanced=True
+        )
         self.quotes.append(quote)
 
     def _quoted_before(self, index: int) -> bool:
@@ -332,12 +354,11 @@ def _is_work_title(text: str, quote: _Quote) -> bool:
     if _is_title_case(content) and len(_words(content)) <= 10:
         return True
     before = text[max(0, (quote.open_at or quote.start) - 60) : quote.open_at or quote.start]
-    return (
-        bool(_WORK_BEFORE.search(before))
-        and content[:1].isupper()
-        and len(_words(content)) <= 15
-        and not _speech_word_in(before.split()[-6:])
-    )
+    if not (_WORK_BEFORE.search(before) and content[:1].isupper() and len(_words(content)) <= 15):
+        return False
+    if _NAMING_BEFORE.search(before):  # "a paper titled “Endurance flight of ...”"
+        return True
+    return not _speech_word_in(before.split()[-6:])  # but "told the paper “We ...”" is speech
 
 
 def _speech_word_in(words: list[str]) -> bool:
@@ -372,13 +393,19 @@ def _is_cue_verb(tok) -> bool:
         return False
     if any(c.dep_ == "neg" for c in tok.children) or _is_hypothetical(tok):
         return False
-    if base in _LISTENER and (tok.tag_ == "VBN" or any(c.dep_ == "nsubjpass" for c in tok.children)):
-        return False
-    return True
+    return not _is_listener(tok, base)
+
+
+def _is_listener(tok, base: str) -> bool:
+    """``asked whether``, ``was told``: the subject heard the words, it did not say them."""
+    passive = tok.tag_ == "VBN" or any(c.dep_ == "nsubjpass" for c in tok.children)
+    return base in _LISTENER and passive
 
 
 #: Positions where a speech verb is a noun-like gerund ("adding Ukraine to NATO was").
-_NOT_A_REPORT = frozenset({"csubj", "csubjpass", "amod", "compound", "pobj", "dobj", "nsubj", "nsubjpass"})
+_NOT_A_REPORT = frozenset(
+    {"csubj", "csubjpass", "amod", "compound", "pobj", "dobj", "nsubj", "nsubjpass"}
+)
 
 
 def _is_hypothetical(tok) -> bool:
@@ -400,10 +427,8 @@ def _subject_of(verb):
         if subjects:  # the nearest one: a dateline ("GENEVA — ...") can also be a subject
             subj = min(subjects, key=lambda c: abs(c.i - tok.i))
             return _through_relative(subj, tok)
-        if tok.dep_ == "acl" and tok.tag_ in ("VBD", "VBN") and tok.head.tag_ in ("NNP", "NNPS") and (
-            tok.head.i < tok.i and tok.i == verb.i
-        ):
-            return tok.head  # "Mick Harlow, ..., tweeted": a finite verb misparsed as a modifier
+        if tok.i == verb.i and _misparsed_finite(tok):
+            return tok.head
         if tok.dep_ in ("advcl", "xcomp", "conj", "acl", "pcomp", "relcl") and tok.head.i != tok.i:
             tok = tok.head
             if tok.pos_ in ("NOUN", "PROPN") and tok.head.i != tok.i:
@@ -411,6 +436,32 @@ def _subject_of(verb):
             continue
         break
     return _adjacent_subject(verb)
+
+
+#: Subjects that cannot be a source ("That said, ...", "Some say ...", "This suggests").
+_NOT_SPEAKERS = frozenset(["DT", "WDT", "EX", "PDT", "WP"])
+
+
+def _speaker_token(verb, quote: tuple[int, int] | None = None):
+    """The speech verb's subject if it can be a source: not a bare determiner ("That
+    said"), and not a word of the quotation itself."""
+    subj = _subject_of(verb)
+    if subj is None or (subj.tag_ in _NOT_SPEAKERS and subj.lower_ not in ("who",)):
+        return None
+    if quote is not None and quote[0] <= subj.idx < quote[1]:
+        return None
+    return subj
+
+
+def _misparsed_finite(verb) -> bool:
+    """``Mick Harlow, ..., tweeted``: a finite verb the parser hung on the name before it."""
+    head = verb.head
+    return (
+        verb.dep_ == "acl"
+        and verb.tag_ in ("VBD", "VBN")
+        and head.tag_ in ("NNP", "NNPS")
+        and (head.i < verb.i)
+    )
 
 
 def _through_relative(subj, verb):
@@ -430,7 +481,9 @@ def _adjacent_subject(verb):
     for i in range(verb.i - 1, max(verb.i - 7, verb.sent.start - 1), -1):
         if doc[i].is_punct and doc[i].tag_ != "POS":
             break
-        if doc[i].dep_ in ("nsubj", "nsubjpass") or (i == verb.i - 1 and doc[i].tag_ in ("PRP", "NNP", "NNPS")):
+        if doc[i].dep_ in ("nsubj", "nsubjpass") or (
+            i == verb.i - 1 and doc[i].tag_ in ("PRP", "NNP", "NNPS")
+        ):
             return doc[i] if doc[i].lower_ != "it" or i == verb.i - 1 else None
     nxt = doc[verb.i + 1] if verb.i + 1 < len(doc) else None
     if nxt is not None and _base(verb) in _INVERTING and nxt.tag_ in ("NNP", "NNPS", "PRP"):
@@ -453,12 +506,15 @@ def _according_source(tok):
 
 
 #: Things that carry someone else's words or numbers ("figures from the hospital").
+# fmt: off
 _CARRIERS = frozenset(
     [
         "statement", "statements", "figures", "data", "numbers", "estimates", "records",
-        "report", "spokesman", "spokeswoman", "spokesperson",
+        "report", "spokesman", "spokeswoman", "spokesperson", "calculations", "analysis",
+        "survey", "poll", "documents", "details",
     ]
 )
+# fmt: on
 
 
 def _name_token(subj):
@@ -516,7 +572,8 @@ def _word_count(text: str) -> int:
 
 
 class _Finder:
-    """All state for one article: parse, paragraphs, quotes, names, salience."""
+    """Finds one article's quotations: direct ones from quote marks, reported ones from
+    speech verbs; records each one's cue and speaker token for the resolver."""
 
     def __init__(self, text: str, parsed):
         self.text = text
@@ -566,22 +623,32 @@ class _Finder:
         return next(i for i, (lo, hi) in enumerate(self.paragraphs) if lo <= pos <= hi)
 
     def _tokens(self, lo: int, hi: int) -> list:
-        return [t for t in self.parsed if lo <= t.idx and t.idx + len(t) <= hi]
+        """Tokens lying wholly inside ``text[lo:hi]``."""
+        span = self.parsed.char_span(lo, hi, alignment_mode="contract") if hi > lo else None
+        return list(span) if span is not None else []
 
     def _attribute(self, quote: _Quote) -> None:
         """Pick the cue of a direct quote: right after it (",” he said"), right before it
         ("he said: “"), else any speech verb in its sentence, else a colon's clause."""
         lo, hi = self._gap(quote)
         q_lo, q_hi = quote.outer
-        before = [t for t in self._tokens(lo, q_lo) if _is_cue_verb(t) and not _has_break(self.text[t.idx : q_lo])]
-        after = [t for t in self._tokens(q_hi, hi) if _is_cue_verb(t) and not _has_break(self.text[q_hi : t.idx])]
+        before = [
+            t
+            for t in self._tokens(lo, q_lo)
+            if _is_cue_verb(t) and not _has_break(self.text[t.idx : q_lo])
+        ]
+        after = [
+            t
+            for t in self._tokens(q_hi, hi)
+            if _is_cue_verb(t) and not _has_break(self.text[q_hi : t.idx])
+        ]
         last = quote.close_at - 1 if quote.close_at is not None else quote.end - 1
         trailing = self.text[last] in ",.!?…—–-" or re.match(r"\s*[,—–]", self.text[q_hi:hi])
         near_after = [t for t in after if len(self._tokens(q_hi, t.idx)) <= 12]
-        for candidates in ((near_after, before[::-1], after) if trailing else (before[::-1], after)):
-            cue = next((t for t in candidates if _subject_of(t) is not None), None)
+        for candidates in (near_after, before[::-1], after) if trailing else (before[::-1], after):
+            cue = next((t for t in candidates if _speaker_token(t, quote.outer) is not None), None)
             if cue is not None:
-                quote.cue, quote.subject = cue, _subject_of(cue)
+                quote.cue, quote.subject = cue, _speaker_token(cue, quote.outer)
                 self.consumed.add(cue.i)
                 return
         self._colon_cue(quote, lo)
@@ -595,15 +662,40 @@ class _Finder:
         toks = self._tokens(lo, q_lo - 1)
         verb = next((t for t in reversed(toks) if t.pos_ in ("VERB", "AUX")), None)
         if verb is not None and not _has_break(self.text[verb.idx : q_lo]):
-            subj = _subject_of(verb)
+            subj = _speaker_token(verb, quote.outer)
             if subj is not None:
                 quote.cue, quote.subject, quote.colon = verb, subj, True
+
+    # -- interview transcripts -------------------------------------------------------
+    def find_transcript(self) -> None:
+        """``Solberg: We listened first.`` / ``A: ...``: in an interview transcript each
+        answer paragraph is a direct quote of the labelled speaker. A label counts only
+        when the article uses it at least twice (or pairs Q: with A:); questions are the
+        interviewer's and are not quotes."""
+        labelled = self._labelled_paragraphs()
+        counts = Counter(_label_key(label) for _, label, _ in labelled)
+        qa = {"q", "a"} <= counts.keys()
+        for index, label, content_start in labelled:
+            lo, hi = self.paragraphs[index]
+            once = counts[_label_key(label)] < 2
+            if label in _INTERVIEWER_LABELS or (once and not (qa and label == "A")):
+                continue
+            quote = _Quote([[content_start, hi]], index, label=(lo, lo + len(label)))
+            self.direct = [q for q in self.direct if not lo <= q.outer[0] < hi] + [quote]
+
+    def _labelled_paragraphs(self) -> list[tuple[int, str, int]]:
+        found = []
+        for index, (lo, hi) in enumerate(self.paragraphs):
+            match = _SPEAKER_LABEL.match(self.text, lo, hi)
+            if match:
+                found.append((index, match.group(1), match.end()))
+        return found
 
     # -- reported speech -----------------------------------------------------------
     def find_indirect(self) -> None:
         found = []
         for tok in self.parsed:
-            if self._inside_direct(tok.idx) or not self._reports(tok):
+            if not self._reports(tok) or self._inside_direct(tok.idx):
                 continue
             quote = self._reported(tok)
             if quote is not None:
@@ -629,7 +721,7 @@ class _Finder:
         paragraph = self._paragraph_of(tok.idx)
         if self._headline_like(paragraph):
             return None
-        subj = _subject_of(tok)
+        subj = _speaker_token(tok)
         if subj is None or subj.lower_ in _WRITER_PRONOUNS:
             return None
         bounds = self.paragraphs[paragraph]
@@ -637,7 +729,9 @@ class _Finder:
         if tok.lower_ != "according":
             span = self._content_after(tok, bounds)
             if span is None and not self._has_complement(tok) and tok.i not in self.consumed:
-                span = self._parenthetical(tok, subj, bounds) or self._content_before(tok, subj, bounds)
+                span = self._parenthetical(tok, subj, bounds) or self._content_before(
+                    tok, subj, bounds
+                )
         if span is None or not self._is_clause(*span) or self._overlaps_direct(*span):
             return None
         return _Quote([list(span)], paragraph, kind="indirect", cue=tok, subject=subj)
@@ -650,7 +744,9 @@ class _Finder:
 
     def _is_clause(self, start: int, end: int) -> bool:
         toks = self._tokens(start, end)
-        return _word_count(self.text[start:end]) >= 3 and any(t.pos_ in ("VERB", "AUX") for t in toks)
+        return _word_count(self.text[start:end]) >= 3 and any(
+            t.pos_ in ("VERB", "AUX") for t in toks
+        )
 
     @staticmethod
     def _has_complement(tok) -> bool:
@@ -722,7 +818,12 @@ class _Finder:
         inside the reported sentence, which is the content (cue included)."""
         doc = tok.doc
         first, last = min(subj.left_edge.i, tok.i), max(subj.i, tok.i)
-        if first == 0 or last + 1 >= len(doc) or doc[first - 1].text != "," or doc[last + 1].text != ",":
+        if (
+            first == 0
+            or last + 1 >= len(doc)
+            or doc[first - 1].text != ","
+            or doc[last + 1].text != ","
+        ):
             return None
         s_lo, s_hi = _sentence_bounds(tok, bounds)
         right = self._tokens(doc[last + 1].idx, s_hi)
@@ -737,7 +838,9 @@ class _Finder:
         if not self.text[s_lo : tok.idx].strip():
             return _trim(self.text, phrase_end, s_hi)
         after = self.text[phrase_end:s_hi].strip(" .!?")
-        if self.text[s_lo : tok.idx].rstrip().endswith(",") and (not after or self._remark(phrase_end, s_hi)):
+        if self.text[s_lo : tok.idx].rstrip().endswith(",") and (
+            not after or self._remark(phrase_end, s_hi)
+        ):
             return _trim(self.text, s_lo, tok.idx)
         return None
 
@@ -765,6 +868,7 @@ class _Speaker:
     anonymous: bool = False
     kind: str | None = None  # PERSON / ORG / None
     descriptor: str | None = None
+    plural: bool = False
 
 
 @dataclass
@@ -774,6 +878,7 @@ class _Event:
     pos: int
     name: str
     kind: str | None  # PERSON / ORG / GROUP / None
+    anonymous: bool = False
 
 
 class _Resolver:
@@ -799,12 +904,14 @@ class _Resolver:
         extra: list[Mention] = []
         for quote in self.quotes:
             subj = _name_token(quote.subject) if quote.subject is not None else None
-            if subj is None or subj.tag_ not in ("NNP", "NNPS"):
+            if subj is None or not _is_name(subj):
                 continue
             lo, hi = _name_range(subj)
             span = self.parsed[lo:hi]
             name = clean_name(span.text)
-            taken = any(m.start < span.end_char and span.start_char < m.end for m in self.mentions + extra)
+            taken = any(
+                m.start < span.end_char and span.start_char < m.end for m in self.mentions + extra
+            )
             if name and not taken:
                 extra.append(_speaker_mention(self.parsed, lo, hi, name))
         return extra
@@ -844,7 +951,9 @@ class _Resolver:
             name, anonymous = quote.attrs.get("speaker"), quote.attrs.get("anonymous")
             if name and not anonymous:
                 if name not in chosen:
-                    chosen[name] = self._introduction(name, quote.start) or quote.attrs.get("descriptor")
+                    chosen[name] = self._introduction(name, quote.start) or quote.attrs.get(
+                        "descriptor"
+                    )
                 quote.attrs["descriptor"] = chosen[name]
             elif name and quote.continued:
                 quote.attrs["descriptor"] = previous.get(name)
@@ -858,6 +967,8 @@ class _Resolver:
         return (rich or early or [None])[0]
 
     def _resolve(self, quote: _Quote) -> tuple[_Speaker, int]:
+        if quote.label is not None:
+            return self._labelled(quote), quote.label[0]
         if quote.subject is None:
             quote.continued = True
             return self._continuation(quote.start), quote.start
@@ -865,7 +976,9 @@ class _Resolver:
         apposed = _comma_name(subj)
         speaker = self._proper_range(*apposed) if apposed else self._from_token(subj)
         if speaker.descriptor is None and subj.tag_ not in ("PRP", "PRP$"):
-            speaker.descriptor = _noun_phrase(self.parsed, self.text, subj.idx, subj.idx + len(subj))
+            speaker.descriptor = _noun_phrase(
+                self.parsed, self.text, subj.idx, subj.idx + len(subj)
+            )
         return speaker, subj.idx
 
     def _record(self, quote: _Quote, speaker: _Speaker, pos: int) -> None:
@@ -876,15 +989,37 @@ class _Resolver:
             descriptor=speaker.descriptor,
         )
         if speaker.name:
-            kind = "GROUP" if speaker.anonymous else speaker.kind
-            self.events.append(_Event(pos, speaker.name, kind))
+            kind = speaker.kind
+            if speaker.anonymous:  # "a bar worker ... she said" vs "officials ... they said"
+                kind = "GROUP" if speaker.plural else "PERSON"
+            self.events.append(_Event(pos, speaker.name, kind, speaker.anonymous))
+
+    def _labelled(self, quote: _Quote) -> _Speaker:
+        """A transcript label: a name ("Solberg" -> "Ingrid Solberg"), or "A" for the
+        interviewee, taken to be the person the article names most."""
+        label = self.text[quote.label[0] : quote.label[1]]
+        if label != "A":
+            return self._named(self.index.canonical(self._fullest_label(label)), "PERSON")
+        people = [c for c in self.index.clusters if c.label == "PERSON"]
+        if not people:
+            return _Speaker(None)
+        top = max(people, key=lambda c: (len(c.mentions), -c.mentions[0].start))
+        return self._named(top.canonical, "PERSON")
+
+    def _fullest_label(self, label: str) -> str:
+        """The longest label the transcript gives the same speaker ("KESSLER" ->
+        "Maria Kessler"), as a cleaned name."""
+        labels = [self.text[q.label[0] : q.label[1]] for q in self.quotes if q.label is not None]
+        same = [x for x in labels if _label_key(x) == _label_key(label)]
+        longest = max(same, key=len)
+        return clean_name(longest.title() if longest.isupper() else longest, "PERSON") or longest
 
     def _continuation(self, pos: int) -> _Speaker:
         """A quote with no cue continues the last speaker (or person in subject position)."""
         event = self._last_event(pos, None)
         if event is None:
             return _Speaker(None)
-        return self._named(event.name, event.kind, anonymous=event.kind == "GROUP")
+        return self._named(event.name, event.kind, anonymous=event.anonymous)
 
     def _last_event(self, pos: int, kinds: tuple[str, ...] | None, gender: str | None = None):
         for event in sorted(self.events, key=lambda e: e.pos, reverse=True):
@@ -899,7 +1034,7 @@ class _Resolver:
         low = tok.lower_
         if tok.tag_ in ("PRP", "PRP$") or low in ("who",):
             return self._pronoun(low, tok.idx)
-        if tok.tag_ in ("NNP", "NNPS") or (tok.ent_type_ in LABEL_MAP and tok.pos_ == "PROPN"):
+        if _is_name(tok):
             return self._proper(tok)
         return self._common(tok)
 
@@ -910,12 +1045,12 @@ class _Resolver:
             if event is None:
                 return _Speaker(None, kind="PERSON")
             self.genders.setdefault(event.name, gender)
-            return self._named(event.name, "PERSON")
+            return self._named(event.name, "PERSON", anonymous=event.anonymous)
         if low in _GROUP_PRONOUNS or low == "it":
             kinds = ("ORG",) if low == "it" else ("GROUP", "ORG")
             event = self._last_event(pos, kinds)
             if event is not None:
-                return self._named(event.name, event.kind, anonymous=event.kind == "GROUP")
+                return self._named(event.name, event.kind, anonymous=event.anonymous)
         return _Speaker(None)
 
     def _proper(self, tok) -> _Speaker:
@@ -932,7 +1067,9 @@ class _Resolver:
             kind = "PERSON" if len(canonical.split()) > 1 and label is None else None
         speaker = self._named(canonical, kind)
         if speaker.descriptor is None:
-            speaker.descriptor = _noun_phrase(self.parsed, self.text, span.start_char, span.end_char)
+            speaker.descriptor = _noun_phrase(
+                self.parsed, self.text, span.start_char, span.end_char
+            )
         return speaker
 
     def _named(self, name: str, kind: str | None, anonymous: bool = False) -> _Speaker:
@@ -943,6 +1080,9 @@ class _Resolver:
         """Role nouns: "the judge" is the person the article called judge; "the company"
         the organisation last named; otherwise an unnamed source ("officials")."""
         head = tok.lower_
+        owner = _carrier_owner(tok)
+        if owner is not None:  # "according to Tradeweb data": Tradeweb
+            return self._from_token(owner)
         words = _phrase_tokens(tok)
         definite = bool(words) and words[0].lower_ in _DEFINITE
         bare = definite and len(words) == 2
@@ -957,11 +1097,21 @@ class _Resolver:
                 event = self._last_org(tok.idx)
                 if event is not None:
                     return self._named(event, "ORG")
-        phrase = " ".join(t.text for t in words if t.lower_ not in _DETERMINERS or t is tok)
-        phrase = re.sub(r"\s+(['’]s?)\b", r"\1", phrase).strip() or tok.text
+        phrase = self._bare_phrase(words, tok)
         is_org = head in ORG_NOUNS
         descriptor = _noun_phrase(self.parsed, self.text, tok.idx, tok.idx + len(tok))
-        return _Speaker(phrase, anonymous=not is_org, kind="ORG" if is_org else None, descriptor=descriptor)
+        plural = tok.tag_ in ("NNS", "NNPS")
+        kind = "ORG" if is_org else None
+        return _Speaker(
+            phrase, anonymous=not is_org, kind=kind, descriptor=descriptor, plural=plural
+        )
+
+    def _bare_phrase(self, words: list, head) -> str:
+        """The phrase as written, without its leading determiners ("Some residents" ->
+        "residents", "the Miami-Dade Police" -> "Miami-Dade Police")."""
+        while len(words) > 1 and words[0].lower_ in _DETERMINERS:
+            words = words[1:]
+        return self.text[words[0].idx : head.idx + len(head)] if words else head.text
 
     def _by_role(self, head: str, pos: int) -> _Speaker | None:
         best = None
@@ -976,7 +1126,9 @@ class _Resolver:
         if best is None:
             return None
         cluster = best[1]
-        return self._named(cluster.canonical, cluster.label if cluster.label in ("PERSON", "ORG") else None)
+        return self._named(
+            cluster.canonical, cluster.label if cluster.label in ("PERSON", "ORG") else None
+        )
 
     def _by_name_word(self, head: str, pos: int) -> _Speaker | None:
         """``the federation`` after "the European Banking Federation"."""
@@ -998,6 +1150,30 @@ class _Resolver:
         return max(counts, key=lambda n: counts[n]) if counts else None
 
 
+def _carrier_owner(tok):
+    """The source behind a carrier noun: "Tradeweb data", "details of the legislation"."""
+    if tok.lower_ not in _CARRIERS:
+        return None
+    names = [c for c in tok.children if c.dep_ in ("compound", "poss") and _is_name(c)]
+    if names:
+        return names[-1]
+    for prep in tok.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("of", "from", "by"):
+            return next((c for c in prep.children if c.dep_ == "pobj"), None)
+    return None
+
+
+def _is_name(tok) -> bool:
+    """A proper name, even where the tagger said common noun ("Reyes/NN said")."""
+    if not tok.ent_type_ and (is_title_word(tok.text) or tok.lower_ in ORG_NOUNS):
+        return False  # "the Minister said", "PAHO Director": a role, not a name
+    if tok.tag_ in ("NNP", "NNPS"):
+        return True
+    if tok.pos_ not in ("NOUN", "PROPN") or not tok.text[:1].isupper():
+        return False
+    return tok.ent_type_ in LABEL_MAP or not tok.is_sent_start
+
+
 def _comma_name(subj) -> tuple[int, int] | None:
     """``The hospital's director, Per Lund, said``: capitalised words set off by commas
     right after a common-noun subject, whatever the parser made of them."""
@@ -1016,13 +1192,19 @@ def _name_range(tok) -> tuple[int, int]:
     """Token range of the name around ``tok``: its entity, else its proper-noun chain."""
     doc = tok.doc
     if tok.ent_type_ and tok.ent_type_ in LABEL_MAP:
-        ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
-        if ent is not None:
-            return ent.start, ent.end
+        lo, hi = tok.i, tok.i + 1
+        while lo > 0 and doc[lo].ent_iob_ == "I":
+            lo -= 1
+        while hi < len(doc) and doc[hi].ent_iob_ == "I":
+            hi += 1
+        return lo, hi
     lo = tok.i
     while lo > 0 and (
         doc[lo - 1].tag_ in ("NNP", "NNPS")
-        or (doc[lo - 1].is_lower and doc[lo - 1].lower_ in ("de", "van", "von", "da", "di", "del", "bin", "al"))
+        or (
+            doc[lo - 1].is_lower
+            and doc[lo - 1].lower_ in ("de", "van", "von", "da", "di", "del", "bin", "al")
+        )
     ):
         lo -= 1
     return lo, tok.i + 1
@@ -1057,7 +1239,9 @@ def _noun_phrase(parsed, text: str, start: int, end: int) -> str | None:
             hi = min(hi, child.i)
             break
     for tok in head.subtree:  # "Helen Marsh, who told ... that": the cue is no descriptor
-        if tok.dep_ in ("relcl", "acl") and any(_base(t) and t.tag_.startswith("VB") for t in tok.subtree):
+        if tok.dep_ in ("relcl", "acl") and any(
+            _base(t) and t.tag_.startswith("VB") for t in tok.subtree
+        ):
             hi = min(hi, tok.left_edge.i)
     while hi > lo + 1 and (parsed[hi - 1].tag_ == "POS" or parsed[hi - 1].is_punct):
         hi -= 1
@@ -1070,7 +1254,11 @@ def _noun_phrase(parsed, text: str, start: int, end: int) -> str | None:
 
 
 def _cue_dict(text: str, quote: _Quote) -> dict[str, Any] | None:
-    """Offsets of the cue: the verb, with its subject when they stand together."""
+    """Offsets of the cue: the verb, with its subject when they stand together (or the
+    transcript label)."""
+    if quote.label is not None:
+        start, end = quote.label
+        return {"start": start, "end": end, "text": text[start:end]}
     if quote.cue is None:
         return None
     verb = quote.cue
@@ -1080,7 +1268,7 @@ def _cue_dict(text: str, quote: _Quote) -> dict[str, Any] | None:
         return {"start": start, "end": end, "text": text[start:end]}
     subj = quote.subject
     if subj is not None and abs(subj.i - verb.i) <= 3:
-        lo, hi = _name_range(subj) if subj.tag_ in ("NNP", "NNPS") else (subj.left_edge.i, subj.i + 1)
+        lo, hi = _name_range(subj) if _is_name(subj) else (subj.left_edge.i, subj.i + 1)
         between = verb.doc[min(hi, verb.i + 1) : max(lo, verb.i)]
         if not any(t.is_punct for t in between):
             start = min(start, verb.doc[lo].idx)
@@ -1111,6 +1299,7 @@ def find_quotes(text: str, parsed) -> list[Span]:
     """Direct and reported quotations in ``text`` (``parsed`` is spaCy's Doc of it)."""
     finder = _Finder(text, parsed)
     finder.find_direct()
+    finder.find_transcript()
     finder.find_indirect()
     quotes = finder.quotes()
     _Resolver(text, parsed, quotes).resolve_all()
@@ -1138,5 +1327,6 @@ def _align_paragraphs(spans: list[Span], paragraphs: list[Span] | None) -> None:
         return
     for span in spans:
         span.attrs["paragraph"] = next(
-            (i for i, p in enumerate(paragraphs) if p.start <= span.start < p.end), span.attrs["paragraph"]
+            (i for i, p in enumerate(paragraphs) if p.start <= span.start < p.end),
+            span.attrs["paragraph"],
         )

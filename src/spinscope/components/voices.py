@@ -97,8 +97,14 @@ def source_table(text: str, quotes: list[Span]) -> list[dict[str, Any]]:
             continue
         row = rows.setdefault(
             key,
-            {"speaker": key, "anonymous": bool(quote.attrs.get("anonymous")), "quotations": 0,
-             "direct": 0, "words": 0, "descriptor": quote.attrs.get("descriptor")},
+            {
+                "speaker": key,
+                "anonymous": bool(quote.attrs.get("anonymous")),
+                "quotations": 0,
+                "direct": 0,
+                "words": 0,
+                "descriptor": quote.attrs.get("descriptor"),
+            },
         )
         row["quotations"] += 1
         row["direct"] += quote.attrs.get("kind") == "direct"
@@ -126,7 +132,9 @@ def sourcing_profile(text: str, quotes: list[Span]) -> dict[str, Any]:
         "anonymous_quotations": sum(s["quotations"] for s in anonymous),
         "unattributed_quotations": sum(_source_key(q) is None for q in quotes),
         "quoted_share": round(_quoted_words(text, quotes) / body_words, 3) if body_words else 0.0,
-        "direct_quoted_share": round(_quoted_words(text, direct) / body_words, 3) if body_words else 0.0,
+        "direct_quoted_share": round(_quoted_words(text, direct) / body_words, 3)
+        if body_words
+        else 0.0,
         "top_source": top["speaker"] if top else None,
         "top_source_quotations": top["quotations"] if top else 0,
         "top_source_word_share": top["share_of_quoted_words"] if top else 0.0,
@@ -154,8 +162,14 @@ def verdict(profile: dict[str, Any]) -> str:
             f"come from unnamed sources"
         )
     if top_n / n >= 0.5:
-        return f"dominated by one source: {top} gives {top_n} of {n} quotations ({sources} sources in all)"
-    return f"multi-source article: {n} quotations from {sources} sources; the most quoted, {top}, gives {top_n}"
+        return (
+            f"dominated by one source: {top} gives {top_n} of {n} quotations "
+            f"({sources} sources in all)"
+        )
+    return (
+        f"multi-source article: {n} quotations from {sources} sources; "
+        f"the most quoted, {top}, gives {top_n}"
+    )
 
 
 def _count(n: int, noun: str) -> str:

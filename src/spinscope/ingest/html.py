@@ -47,8 +47,6 @@ _BLOCK_TAGS = frozenset(
         "h5",
         "h6",
         "tr",
-        "td",
-        "th",
         "br",
         "section",
         "article",
@@ -185,7 +183,8 @@ def _assemble(headline: str | None, body: list[str], reason: str) -> HtmlExtract
 def visible_blocks(html: str) -> list[tuple[str, float]]:
     """Every visible text block of the page with its link density (share of characters in <a>).
 
-    This is what a naive scraper sees, plus the one cue that HTML gives for free.
+    This is what a naive scraper sees (the page title first, then the body's blocks), plus the
+    one cue that HTML gives for free.
     """
     try:
         root = lxml.html.fromstring(html)
@@ -218,6 +217,10 @@ def visible_blocks(html: str) -> list[tuple[str, float]]:
             new_block()
         add(el.tail, linked)
 
+    title = root.findtext(".//title")
+    if title and title.strip():  # the page title comes first, as in a naive scrape
+        blocks[-1][0].append(title)
+        new_block()
     body = root.find("body")
     walk(body if body is not None else root, False)
     out = []

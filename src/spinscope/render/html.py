@@ -292,7 +292,18 @@ def _sourcing(profile: Any) -> dict[str, Any] | None:
         return None
     verdict = _str(profile.get("verdict"))
     rest = {k: v for k, v in profile.items() if k != "verdict"}
+    if isinstance(rest.get("sources"), list):
+        # A narrow side panel: keep the columns a reader compares; the long descriptors are
+        # already shown with the quotations.
+        rest["sources"] = [
+            {k: v for k, v in row.items() if k in _SOURCE_COLUMNS}
+            for row in rest["sources"]
+            if isinstance(row, dict)
+        ]
     return {"verdict": verdict, "facts": facts(rest)}
+
+
+_SOURCE_COLUMNS = ("speaker", "quotations", "share_of_quoted_words")
 
 
 def _scalar(value: Any, key: str = "") -> str:
