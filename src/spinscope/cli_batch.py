@@ -295,7 +295,8 @@ def _emit_report(report: Any, fmt: StatsFormat, output: Path | None) -> None:
             with open(output, "w", encoding="utf-8") as handle:
                 Console(file=handle, width=160).print(table)
         else:
-            Console().print(table)
+            # Piped output has no terminal width: keep rows whole rather than wrapping at 80.
+            Console(width=None if sys.stdout.isatty() else 160).print(table)
         return
     if fmt is StatsFormat.csv:
         buffer = io.StringIO()

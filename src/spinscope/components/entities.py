@@ -281,7 +281,8 @@ def _mention_from_tokens(parsed, start: int, end: int, label: str) -> Mention | 
     if start >= end:
         return None
     span = parsed[start:end]
-    name = clean_name(span.text, label)
+    dateline = _is_dateline(parsed, start, end)
+    name = clean_name(span.text.title() if dateline else span.text, label)
     if not name or (label == "PERSON" and any(c.isdigit() for c in name)):
         return None
     if label != "NORP" and name.casefold() in {"n't", "n’t"}:
@@ -295,7 +296,7 @@ def _mention_from_tokens(parsed, start: int, end: int, label: str) -> Mention | 
         roles=frozenset(role_words(parsed, start, end)),
         close=frozenset(close_roles(parsed, start, end)),
         subject=head.dep_ in ("nsubj", "nsubjpass") and head.head.pos_ in ("VERB", "AUX"),
-        evidence=kind_evidence(parsed, start, end),
+        evidence="GPE" if dateline else kind_evidence(parsed, start, end),
     )
 
 
@@ -307,6 +308,14 @@ def _first_name_before(tok, start: int, end: int) -> bool:
         and not _is_role_noun(tok)
         and tok.text[:1].isupper()
     )
+
+
+def _is_dateline(parsed, start: int, end: int) -> bool:
+    """``ROTTERDAM, March 4 -`` / ``GENEVA —``: a capitalised place opening a paragraph."""
+    text = parsed[start:end].text
+    opens = start == 0 or "\n" in parsed[start - 1].whitespace_ + parsed[start - 1].text
+    follows = parsed[end].text if end < len(parsed) else ""
+    return opens and text.isupper() and len(text) > 2 and follows in (",", "—", "–", "-", "(")
 
 
 def kind_evidence(parsed, start: int, end: int) -> str | None:
