@@ -3,7 +3,7 @@
 # the linter and the whole test suite. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh test,train
+bash scripts/setup.sh test,train,ray
 if [ -f scripts/install-browser.sh ]; then bash scripts/install-browser.sh; fi
 .venv/bin/ruff check src tests benchmarks scripts
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
