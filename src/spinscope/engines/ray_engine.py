@@ -127,6 +127,14 @@ def read_unit(kind: str, values: list[str], max_bytes: int, done: Any) -> Iterat
         yield _item_block(rows)
 
 
+def _unknown_metadata(cls: Any) -> Any:
+    """Block metadata with nothing known ahead (its fields differ across Ray versions)."""
+    import dataclasses
+
+    return cls(**{f.name: None for f in dataclasses.fields(cls) if f.init and (
+        f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)})
+
+
 def corpus_datasource(inputs: Sequence[str], max_bytes: int, done_ref: Any) -> Any:
     """A Ray Data datasource with one read task per read unit."""
     import ray
@@ -145,9 +153,7 @@ def corpus_datasource(inputs: Sequence[str], max_bytes: int, done_ref: Any) -> A
                 def read(kind: str = kind, values: list[str] = values) -> Iterator[Any]:
                     yield from read_unit(kind, values, max_bytes, ray.get(done_ref))
 
-                meta = BlockMetadata(num_rows=None, size_bytes=None, input_files=None,
-                                     exec_stats=None)  # fmt: skip
-                tasks.append(ReadTask(read, meta))
+                tasks.append(ReadTask(read, _unknown_metadata(BlockMetadata)))
             return tasks
 
     return CorpusDatasource()
