@@ -309,7 +309,7 @@ class _Line:
 # --- line features --------------------------------------------------------------------------
 
 
-def _split_lines(text: str) -> list[tuple[int, int, str]]:
+def nonblank_lines(text: str) -> list[tuple[int, int, str]]:
     """(start, end, stripped text) of every non-empty line, offsets into ``text``."""
     out = []
     pos = 0
@@ -392,7 +392,7 @@ class _Page:
 
     @classmethod
     def build(cls, text: str, density: Sequence[float] | None) -> _Page:
-        spans = _split_lines(text)
+        spans = nonblank_lines(text)
         if density is not None and len(density) != len(spans):
             raise ValueError(
                 f"link_density has {len(density)} values for {len(spans)} non-empty lines"

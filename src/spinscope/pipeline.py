@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from spinscope.clean import classify_blocks, scrape_metadata
+from spinscope.clean import classify_blocks, nonblank_lines, scrape_metadata
 from spinscope.components.base import Component
 from spinscope.components.language import LanguageDetector
 from spinscope.components.segment import paragraph_spans
@@ -29,13 +29,9 @@ def _uncleaned(loaded: LoadedInput) -> Document:
     """The input text exactly as given, every line a body block (offsets match the file)."""
     doc = Document(source_text=loaded.text, text=loaded.text, source=loaded.source)
     doc.source["cleaned"] = False
-    pos = 0
-    for line in loaded.text.splitlines(keepends=True):
-        stripped = line.strip()
-        if stripped:
-            start = pos + line.index(stripped[0])
-            doc.layer("blocks").append(Span(start, start + len(stripped), "body"))
-        pos += len(line)
+    doc.layers["blocks"] = [
+        Span(start, end, "body") for start, end, _ in nonblank_lines(loaded.text)
+    ]
     doc.layers["paragraphs"] = paragraph_spans(doc.text)
     return doc
 

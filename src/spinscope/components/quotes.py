@@ -34,6 +34,7 @@ from spinscope.components.entities import (
 )
 from spinscope.components.nlp import SPACY_LANGUAGES, spacy_doc
 from spinscope.document import Document, Span
+from spinscope.textspans import line_spans
 
 # --------------------------------------------------------------------------- lexicon
 
@@ -183,14 +184,7 @@ class _Quote:
 
 def paragraph_bounds(text: str) -> list[tuple[int, int]]:
     """Non-blank lines: scraped and cleaned articles keep one paragraph per line."""
-    bounds, pos = [], 0
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if stripped:
-            start = pos + line.index(stripped[0])
-            bounds.append((start, start + len(stripped)))
-        pos += len(line) + 1
-    return bounds
+    return line_spans(text)
 
 
 def _scan_marks(text: str, lo: int, hi: int) -> list[_Mark]:

@@ -26,6 +26,7 @@ from spinscope.techniques.windows import (
     tokenize,
     window_starts,
 )
+from spinscope.textspans import line_spans
 
 #: (input_ids, attention_mask) -> (token probabilities [B, L, 15], hidden states [B, L, H])
 Runner = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -215,7 +216,7 @@ def candidate_spans(
     out = []
     for a, b in token_runs(scores, settings.threshold, settings.max_gap):
         start, end = _expand_to_words(text, int(offsets[a][0]), int(offsets[b - 1][1]))
-        for piece_start, piece_end in _split_lines(text, start, end):
+        for piece_start, piece_end in line_spans(text, start, end):
             if piece_end - piece_start < settings.min_chars:
                 continue
             rng = char_to_token_range(offsets, piece_start, piece_end)
@@ -224,19 +225,6 @@ def candidate_spans(
             piece_score = float(scores[rng[0] : rng[1]].mean())
             out.append((piece_start, piece_end, rng[0], rng[1], piece_score))
     return out
-
-
-def _split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """A span never crosses a line break (paragraphs, headline/body): split and trim it."""
-    pieces = []
-    pos = start
-    for line in text[start:end].split("\n"):
-        stripped = line.strip()
-        if stripped:
-            lead = pos + line.index(stripped[0])
-            pieces.append((lead, lead + len(stripped)))
-        pos += len(line) + 1
-    return pieces
 
 
 def classify_spans(
