@@ -110,7 +110,8 @@ def run_once(corpus: Path, workers: int, args: argparse.Namespace) -> dict:
         raise SystemExit(f"batch failed ({process.returncode}):\n{stderr[-3000:]}")
     con = duckdb.connect(str(store), read_only=True)
     n, first, last = con.execute(
-        "SELECT count(*), min(analysed_at), max(analysed_at) FROM documents").fetchall()[0]
+        "SELECT count(*), min(analysed_at), max(analysed_at) FROM documents"
+    ).fetchall()[0]
     errors = con.execute("SELECT count(*) FROM errors").fetchall()[0][0]
     con.close()
     steady = (n - 1) / (last - first).total_seconds() if n > 1 and last > first else 0.0
@@ -149,9 +150,11 @@ def main() -> None:
     if len(results) > 1 and results[0]["docs_per_s_steady"]:
         base = results[0]["docs_per_s_steady"]
         for r in results[1:]:
-            print(f"{r['workers']} workers / {results[0]['workers']}: "
-                  f"{r['docs_per_s_steady'] / base:.2f}x (steady), "
-                  f"{r['docs_per_s_wall'] / results[0]['docs_per_s_wall']:.2f}x (wall)")
+            print(
+                f"{r['workers']} workers / {results[0]['workers']}: "
+                f"{r['docs_per_s_steady'] / base:.2f}x (steady), "
+                f"{r['docs_per_s_wall'] / results[0]['docs_per_s_wall']:.2f}x (wall)"
+            )
 
 
 if __name__ == "__main__":

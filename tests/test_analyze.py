@@ -83,6 +83,35 @@ def test_models_load_once_for_many_inputs():
     assert load_detector.cache_info().misses == 1
 
 
+def test_batched_analysis_equals_one_at_a_time(tmp_path):
+    """analyze_many (batched spaCy, background encoder) gives the same documents, in input
+    order, and a bad input in the middle is reported without stopping the others."""
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    german = (
+        "Die Regierung hat am Mittwoch einen neuen Haushaltsentwurf vorgelegt. Der Minister "
+        "sagte, die Ausgaben würden im kommenden Jahr deutlich sinken."
+    )
+    sources = [
+        SAMPLE,
+        "The senator said the shameful plan was a betrayal of every hard-working family.",
+        empty,
+        german,
+        "Officials warned that the reckless policy would destroy the economy.",
+    ]
+    analyzer = Analyzer()
+    results = list(analyzer.analyze_many(sources, batch_size=2))
+    assert [source for source, _ in results] == sources
+    assert isinstance(results[2][1], Exception) and "empty" in str(results[2][1]).lower()
+    for source, batched in results:
+        if isinstance(batched, Exception):
+            continue
+        single = analyzer.analyze(source).to_dict()
+        assert batched.to_dict() == single
+        assert_spans_consistent(single)
+    assert results[0][1].layers["techniques"]
+
+
 def test_cli_analyze_json_and_ptc(tmp_path):
     out = tmp_path / "doc.json"
     result = subprocess.run(

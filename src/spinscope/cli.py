@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -90,31 +91,39 @@ def _write(content: str, output: Path | None) -> None:
     tmp.replace(output)
 
 
-def _run_all(inputs: list[str], run) -> tuple[list, int]:
-    """Run ``run`` on each input; a bad input is reported and skipped, never fatal."""
+def _each(inputs: list[str], run) -> Iterator[tuple[str, object]]:
+    """``run`` on each input, paired with its result or with the input's own error."""
+    from spinscope.pipeline import INPUT_ERRORS
+
+    for item in inputs:
+        try:
+            yield item, run(item)
+        except INPUT_ERRORS as exc:
+            yield item, exc
+
+
+def _collect(total: int, results: Iterable[tuple[str, object]]) -> tuple[list, int]:
+    """Gather documents with a progress bar; a bad input is reported and skipped, never fatal."""
     docs, failures = [], 0
-    show_progress = len(inputs) > 1
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, disable=not show_progress, transient=True,
+        console=err, disable=total <= 1, transient=True,
     )  # fmt: skip
     with progress:
-        task = progress.add_task("analysing", total=len(inputs))
-        for item in inputs:
-            try:
-                docs.append(run(item))
-            except SpinscopeError as exc:
+        task = progress.add_task("analysing", total=total)
+        for item, result in results:
+            if isinstance(result, Exception):
                 failures += 1
-                progress.console.print(
-                    f"[bold red]error:[/] {item}: {exc}", highlight=False, soft_wrap=True
+                message = (
+                    str(result)
+                    if isinstance(result, SpinscopeError)
+                    else f"{result.__class__.__name__}: {result}"
                 )
-            except (OSError, ValueError, UnicodeError) as exc:
-                failures += 1
                 progress.console.print(
-                    f"[bold red]error:[/] {item}: {exc.__class__.__name__}: {exc}",
-                    highlight=False,
-                    soft_wrap=True,
+                    f"[bold red]error:[/] {item}: {message}", highlight=False, soft_wrap=True
                 )
+            else:
+                docs.append(result)
             progress.advance(task)
     return docs, failures
 
@@ -167,7 +176,7 @@ def analyze(
     analyzer = Analyzer(
         components=components, max_bytes=max_bytes, timeout=timeout, clean=not no_clean
     )
-    docs, failures = _run_all(inputs, analyzer.analyze)
+    docs, failures = _collect(len(inputs), analyzer.analyze_many(inputs))
     _emit(docs, format.value, output)
     raise typer.Exit(1 if failures else 0)
 
@@ -194,7 +203,7 @@ def extract(
     from spinscope.pipeline import Analyzer
 
     analyzer = Analyzer(components=[], max_bytes=max_bytes, timeout=timeout)
-    docs, failures = _run_all(inputs, analyzer.extract)
+    docs, failures = _collect(len(inputs), _each(inputs, analyzer.extract))
     _emit(docs, format.value, output)
     raise typer.Exit(1 if failures else 0)
 

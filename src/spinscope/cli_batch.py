@@ -216,9 +216,7 @@ def batch(
         int, typer.Option("--threads-per-worker", help="Model threads in each worker.", min=1)
     ] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
-    log_every: Annotated[
-        float, typer.Option("--log-every", help=H["log_every"], min=0.05)
-    ] = 10.0,
+    log_every: Annotated[float, typer.Option("--log-every", help=H["log_every"], min=0.05)] = 10.0,
     input_timeout: Annotated[
         float, typer.Option("--input-timeout", help=H["input_timeout"], min=1)
     ] = 600.0,

@@ -7,17 +7,22 @@ An ``Analyzer`` holds loaded components so that many inputs load models once.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from spinscope.clean import classify_blocks, nonblank_lines, scrape_metadata
 from spinscope.components.base import Component
 from spinscope.components.language import LanguageDetector
 from spinscope.components.segment import paragraph_spans
 from spinscope.document import METADATA_FIELDS, Document, Span
+from spinscope.errors import SpinscopeError
 from spinscope.ingest.load import DEFAULT_MAX_BYTES, LoadedInput, Source, load
 
 BODY_ROLES = ("headline", "body")
+
+#: Errors that belong to one input (bad bytes, unreachable URL…): reported, never fatal.
+INPUT_ERRORS = (SpinscopeError, OSError, ValueError, UnicodeError)
 
 
 def _clean_text(source_text: str, blocks: Sequence) -> str:
@@ -101,9 +106,47 @@ class Analyzer:
         doc.cache.clear()
         return doc
 
-    def analyze_many(self, sources: Iterable[Source]) -> Iterable[Document]:
-        for source in sources:
-            yield self.analyze(source)
+    def analyze_many(
+        self, sources: Iterable[Source], batch_size: int = 4
+    ) -> Iterator[tuple[Source, Document | Exception]]:
+        """Analyse many inputs; yields each source, in order, with its Document or with the
+        error that stopped it — one bad input never stops the others.
+
+        Inputs go ``batch_size`` at a time through the components' ``prepare`` hooks
+        (spaCy's batched ``pipe``; the encoder on a background thread), and the next batch
+        is prepared before this one is finished, so the encoder never waits for Python.
+        """
+        prepared = self._prepared_batches(sources, batch_size)
+        current = next(prepared, None)
+        while current is not None:
+            following = next(prepared, None)
+            chunk, results = current
+            for i, result in enumerate(results):
+                if isinstance(result, Document):
+                    try:
+                        self.run_components(result)
+                    except INPUT_ERRORS as exc:
+                        results[i] = exc
+            yield from zip(chunk, results, strict=True)
+            current = following
+
+    def _prepared_batches(
+        self, sources: Iterable[Source], batch_size: int
+    ) -> Iterator[tuple[list[Source], list[Document | Exception]]]:
+        iterator = iter(sources)
+        while chunk := list(islice(iterator, batch_size)):
+            results: list[Document | Exception] = []
+            for source in chunk:
+                try:
+                    results.append(self.extract(source))
+                except INPUT_ERRORS as exc:
+                    results.append(exc)
+            docs = [r for r in results if isinstance(r, Document)]
+            for component in reversed(self.components):  # background work is started first
+                prepare = getattr(component, "prepare", None)
+                if prepare is not None and docs:
+                    prepare(docs)
+            yield chunk, results
 
 
 _DEFAULT: Analyzer | None = None

@@ -90,7 +90,7 @@ def plot_png(outlets: list[str], techniques: list[str], series: list[Series], pa
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
         ax.tick_params(axis="x", labelrotation=30, labelsize=8)
-    for ax in list(axes.flat)[len(outlets):]:
+    for ax in list(axes.flat)[len(outlets) :]:
         ax.set_visible(False)
     for ax in axes[:, 0]:
         ax.set_ylabel("share of articles")
@@ -129,7 +129,8 @@ def plot_html(outlets: list[str], techniques: list[str], series: list[Series], p
     fig.update_yaxes(range=[0, 1], tickformat=".0%")
     fig.update_layout(
         title="Articles with each technique, by month and outlet",
-        height=320 * rows + 120, template="plotly_white",
+        height=320 * rows + 120,
+        template="plotly_white",
     )
     fig.write_html(path, include_plotlyjs=True, full_html=True)
     return path

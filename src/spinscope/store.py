@@ -29,8 +29,13 @@ STORE_VERSION = "1"
 _SPAN = [("idx", pa.int32()), ("start_char", pa.int32()), ("end_char", pa.int32()),
          ("text", pa.string())]  # fmt: skip
 TECHNIQUE_STRUCT = pa.struct(
-    _SPAN + [("label", pa.string()), ("name", pa.string()), ("confidence", pa.float64()),
-             ("sentence", pa.int32())]  # fmt: skip
+    _SPAN
+    + [
+        ("label", pa.string()),
+        ("name", pa.string()),
+        ("confidence", pa.float64()),
+        ("sentence", pa.int32()),
+    ]  # fmt: skip
 )
 QUOTE_STRUCT = pa.struct(
     _SPAN + [("kind", pa.string()), ("speaker", pa.string()), ("speaker_type", pa.string()),

@@ -13,3 +13,13 @@ class Component(Protocol):
     name: str
 
     def __call__(self, doc: Document) -> None: ...
+
+
+class BatchPreparer(Protocol):
+    """A component that can do its heavy work for many documents at once (optional).
+
+    ``prepare`` fills ``doc.cache`` so that the per-document call that follows is cheap;
+    batching lets spaCy and the encoder amortise their per-call overhead.
+    """
+
+    def prepare(self, docs: list[Document]) -> None: ...

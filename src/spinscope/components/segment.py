@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from spinscope.components.nlp import SPACY_LANGUAGES, spacy_doc
+from spinscope.components.nlp import SPACY_LANGUAGES, parse_all, spacy_doc
 from spinscope.document import Document, Span
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -45,6 +45,9 @@ def sentence_spans(doc: Document) -> list[Span]:
 
 class Segmenter:
     name = "segment"
+
+    def prepare(self, docs: list[Document]) -> None:
+        parse_all(docs)
 
     def __call__(self, doc: Document) -> None:
         doc.layers["paragraphs"] = paragraph_spans(doc.text)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import bisect
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 
 from spinscope.document import Document, Span
 from spinscope.techniques.detector import TechniqueDetector, load_detector
@@ -28,6 +30,13 @@ def technique_span(doc_text: str, detection, sentences: list[Span], starts: list
     return Span(detection.start, detection.end, detection.label, attrs)
 
 
+@lru_cache(maxsize=1)
+def _encoder_thread() -> ThreadPoolExecutor:
+    """One background thread for the encoder: onnxruntime releases the GIL, so it runs
+    beside spaCy and the Python components, which hold it."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="spinscope-encoder")
+
+
 class TechniqueTagger:
     """Adds ``layers.techniques``; skips (with a warning) languages the model was not trained on."""
 
@@ -43,6 +52,14 @@ class TechniqueTagger:
             self._detector = load_detector(self.model_dir)
         return self._detector
 
+    def prepare(self, docs: list[Document]) -> None:
+        """Start encoding ``docs`` in the background; ``__call__`` picks the results up."""
+        for doc in docs:
+            if doc.metadata.get("language") in SUPPORTED_LANGUAGES and doc.text:
+                doc.cache["technique_encoding"] = _encoder_thread().submit(
+                    self.detector.encode, doc.text
+                )
+
     def __call__(self, doc: Document) -> None:
         if doc.metadata.get("language") not in SUPPORTED_LANGUAGES:
             doc.warn(
@@ -53,7 +70,9 @@ class TechniqueTagger:
             return
         sentences = sorted(doc.layers.get("sentences", []), key=lambda s: s.start)
         starts = [s.start for s in sentences]
-        detections = self.detector.detect(doc.text)
+        pending = doc.cache.get("technique_encoding")
+        encoding = pending.result() if pending is not None else None
+        detections = self.detector.detect(doc.text, encoding)
         doc.layers["techniques"] = [
             technique_span(doc.text, d, sentences, starts) for d in detections
         ]

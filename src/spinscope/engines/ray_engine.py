@@ -131,8 +131,14 @@ def _unknown_metadata(cls: Any) -> Any:
     """Block metadata with nothing known ahead (its fields differ across Ray versions)."""
     import dataclasses
 
-    return cls(**{f.name: None for f in dataclasses.fields(cls) if f.init and (
-        f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)})
+    return cls(
+        **{
+            f.name: None
+            for f in dataclasses.fields(cls)
+            if f.init
+            and (f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+        }
+    )
 
 
 def corpus_datasource(inputs: Sequence[str], max_bytes: int, done_ref: Any) -> Any:
@@ -150,6 +156,7 @@ def corpus_datasource(inputs: Sequence[str], max_bytes: int, done_ref: Any) -> A
         def get_read_tasks(self, parallelism: int, **kwargs: Any) -> list[ReadTask]:
             tasks = []
             for kind, values in units:
+
                 def read(kind: str = kind, values: list[str] = values) -> Iterator[Any]:
                     yield from read_unit(kind, values, max_bytes, ray.get(done_ref))
 
