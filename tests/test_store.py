@@ -14,6 +14,7 @@ from spinscope.errors import SpinscopeError
 from spinscope.store import (
     RESULT_SCHEMA,
     SKIPPED_KIND,
+    WRITE_ROW_GROUP_SIZE,
     Store,
     error_row,
     export,
@@ -86,6 +87,26 @@ def test_writes_are_whole_and_once(tmp_path: Path) -> None:
         assert store.count("techniques") == 3
         fixed = store.write([row(3)])  # a retried input that now works replaces its error
         assert fixed.analysed == 1 and store.count("errors") == 0
+
+
+def test_writer_keeps_row_groups_small(tmp_path: Path) -> None:
+    """A checkpoint re-compresses the open row group; with DuckDB's default (122,880 rows
+    of whole document JSON) the writer's memory grew with the corpus. The writer must use
+    WRITE_ROW_GROUP_SIZE-row groups, and a reader must see the file as a normal store."""
+    base = row(0)
+    rows = [
+        {**base, "key": f"k{i}", "input_id": f"id{i}"} for i in range(2 * WRITE_ROW_GROUP_SIZE + 5)
+    ]
+    with Store(tmp_path / "s.duckdb") as store:
+        for start in range(0, len(rows), 512):
+            store.write(rows[start : start + 512])
+        store.con.execute("CHECKPOINT")
+        groups = store.con.execute(
+            "SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('documents')"
+        ).fetchall()[0][0]
+    assert groups >= 3
+    with open_store(tmp_path / "s.duckdb") as reader:
+        assert reader.count("documents") == len(rows)
 
 
 def test_parquet_shards_load_with_skip_markers(tmp_path: Path) -> None:

@@ -283,15 +283,35 @@ class WriteCounts:
         return self
 
 
+#: Rows per DuckDB row group in stores this process writes (DuckDB's default is 122,880;
+#: 2,048 is its smallest). A checkpoint re-compresses the open row group, so the writer's
+#: transient memory grows with the rows in it: small groups keep it bounded however large
+#: the corpus gets (each row carries the whole document JSON).
+WRITE_ROW_GROUP_SIZE = 2048
+
+
 def connect(
     path: str | Path, *, read_only: bool = False, **config: Any
 ) -> duckdb.DuckDBPyConnection:
-    """Open the DuckDB file with errors a user can act on (missing, locked, not DuckDB)."""
+    """Open the DuckDB file with errors a user can act on (missing, locked, not DuckDB).
+
+    A writer attaches the file with a small row-group size (see ``WRITE_ROW_GROUP_SIZE``)
+    and makes it the default catalog, so SQL names it as usual."""
     path = Path(path)
     if read_only and not path.exists():
         raise SpinscopeError(f"no store at {path} (run `spinscope batch ... --store {path}`)")
     try:
-        return duckdb.connect(str(path), read_only=read_only, config=config)
+        if read_only:
+            return duckdb.connect(str(path), read_only=True, config=config)
+        con = duckdb.connect(":memory:", config=config)
+        try:
+            quoted = str(path).replace("'", "''")
+            con.execute(f"ATTACH '{quoted}' AS store (ROW_GROUP_SIZE {WRITE_ROW_GROUP_SIZE})")
+            con.execute("USE store")
+        except BaseException:
+            con.close()
+            raise
+        return con
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise SpinscopeError(
@@ -328,12 +348,16 @@ class Store:
             raise
 
     def _has_table(self, name: str) -> bool:
-        sql = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
+        sql = (
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+            "AND table_catalog = current_database()"
+        )
         return bool(self.con.execute(sql, [name]).fetchall()[0][0])
 
     def _create(self) -> None:
         tables = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main'"
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_catalog = current_database()"
         ).fetchall()[0][0]
         if tables and not self._has_table("meta"):
             raise SpinscopeError(f"{self.path} is a DuckDB database but not a spinscope store")
