@@ -86,6 +86,28 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far (from /proc/PID/stat)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def quarter_peaks(samples: list[tuple[float, float, float]]) -> list[list[int]]:
+    """[main, total] peak RSS in each quarter of the run: flat rows mean memory does not
+    grow as the store fills."""
+    if not samples:
+        return []
+    end = samples[-1][0] or 1.0
+    peaks = [[0, 0] for _ in range(4)]
+    for t, main, total in samples:
+        q = min(3, int(4 * t / end))
+        peaks[q] = [max(peaks[q][0], round(main)), max(peaks[q][1], round(total))]
+    return peaks
+
+
 def run_once(corpus: Path, workers: int, args: argparse.Namespace) -> dict:
     extra, env_extra, pipeline = pipeline_args(args)
     store = CACHE / f"bench-{corpus.stem}-{'x' if args.extract_only else 'f'}-{workers}w.duckdb"
@@ -98,11 +120,18 @@ def run_once(corpus: Path, workers: int, args: argparse.Namespace) -> dict:
     load_before = os.getloadavg()
     start = time.monotonic()
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
-    peak_total = peak_main = 0.0
+    peak_total = peak_main = main_cpu = 0.0
+    worker_cpu: dict[int, float] = {}
+    samples: list[tuple[float, float, float]] = []
     while process.poll() is None:
-        sizes = [rss_mb(p) for p in tree(process.pid)]
+        pids = tree(process.pid)
+        sizes = [rss_mb(p) for p in pids]
         peak_total = max(peak_total, sum(sizes))
         peak_main = max(peak_main, sizes[0] if sizes else 0.0)
+        samples.append((time.monotonic() - start, sizes[0] if sizes else 0.0, sum(sizes)))
+        main_cpu = max(main_cpu, cpu_seconds(process.pid))
+        for pid in pids[1:]:
+            worker_cpu[pid] = max(worker_cpu.get(pid, 0.0), cpu_seconds(pid))
         time.sleep(0.2)
     wall = time.monotonic() - start
     stderr = process.stderr.read().decode(errors="replace")
@@ -119,7 +148,10 @@ def run_once(corpus: Path, workers: int, args: argparse.Namespace) -> dict:
         "docs": n, "errors": errors, "workers": workers, "pipeline": pipeline,
         "wall_s": round(wall, 1), "docs_per_s_wall": round(n / wall, 2),
         "docs_per_s_steady": round(steady, 2), "peak_rss_total_mb": round(peak_total),
-        "peak_rss_main_mb": round(peak_main), "store_mb": round(store.stat().st_size / 1e6, 1),
+        "peak_rss_main_mb": round(peak_main),
+        "peak_rss_by_quarter_main_total_mb": quarter_peaks(samples),
+        "cpu_s_main": round(main_cpu, 1), "cpu_s_workers": round(sum(worker_cpu.values()), 1),
+        "store_mb": round(store.stat().st_size / 1e6, 1),
         "load_before": [round(x, 2) for x in load_before], "load_after": [
             round(x, 2) for x in os.getloadavg()],
         "cpus": os.cpu_count(), "corpus": corpus.name,

@@ -31,3 +31,13 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def sample_path() -> Path:
     return SAMPLE
+
+
+def send_text(handler, text: str, content_type: str = "text/plain; charset=utf-8") -> None:
+    """Answer a test HTTP request (``http.server`` handler) with 200 and ``text``."""
+    body = text.encode()
+    handler.send_response(200)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)

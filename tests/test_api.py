@@ -24,6 +24,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import send_text
 from fastapi.testclient import TestClient
 from test_render_html import BODY, HEADLINE
 
@@ -315,12 +316,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
             except OSError:
                 pass
         else:
-            body = ARTICLE.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send_text(self, ARTICLE)
 
     def log_message(self, *args):
         pass

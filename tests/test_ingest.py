@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import send_text
 
 from spinscope.errors import InputError
 from spinscope.ingest.load import load
@@ -54,12 +55,7 @@ def _write(path: Path, data: bytes) -> Path:
 class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - http.server's naming
         if self.path == "/article":
-            body = ARTICLE.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send_text(self, ARTICLE)
         elif self.path == "/loop":
             self.send_response(302)
             self.send_header("Location", "/loop")

@@ -17,11 +17,11 @@ import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from spinscope.errors import InputError
+from spinscope.ingest.dates import normalise_date
 from spinscope.ingest.load import DEFAULT_MAX_BYTES
 from spinscope.ingest.url import is_url
 
@@ -34,7 +34,6 @@ ARTICLE_SUFFIXES = (".txt", ".text", ".html", ".htm", ".xhtml", ".md", "")
 METADATA_KEYS = ("outlet", "published", "headline", "author")
 _WARC_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _URL_SNIFF_BYTES = 64 * 1024
 
 
@@ -66,26 +65,6 @@ def input_key(payload: bytes, *parts: str | None) -> str:
 def _error_item(origin: str, reason: str, kind: str, salt: bytes = b"") -> CorpusItem:
     key = input_key(b"error\x00" + salt, origin)
     return CorpusItem(key=key, input_id=origin, origin=origin, kind=kind, error=reason)
-
-
-def normalise_date(value: Any) -> str | None:
-    """``YYYY-MM-DD`` from an ISO date or timestamp (or a string starting with one)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime | date):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, int | float):  # a Unix timestamp
-        try:
-            return datetime.fromtimestamp(float(value)).strftime("%Y-%m-%d")
-        except (OverflowError, OSError, ValueError):
-            return None
-    match = _DATE.search(str(value))
-    if not match:
-        return None
-    try:
-        return date(*map(int, match.groups())).isoformat()
-    except ValueError:
-        return None
 
 
 def classify(path: Path) -> str:

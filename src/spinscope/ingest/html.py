@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 import lxml.html
 from lxml import etree
 
 from spinscope.clean import Block, classify_blocks, furniture_labels
 from spinscope.errors import InputError
+from spinscope.ingest.dates import normalise_date
 
 #: Passed to ``trafilatura.bare_extraction``: comments are not the article; tables are.
 _TRAFILATURA_SETTINGS = {
@@ -248,18 +248,6 @@ def _from_visible_text(html: str) -> HtmlExtraction:
 # --- metadata -------------------------------------------------------------------------------
 
 
-def _iso_date(value: str | None) -> str | None:
-    if not value:
-        return None
-    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", value)
-    if not match:
-        return None
-    try:
-        return date(*map(int, match.groups())).isoformat()
-    except ValueError:
-        return None
-
-
 def _metadata(result, html: str, url: str | None) -> dict:
     """headline (the page title until the text's own headline replaces it), published (ISO
     date), outlet, author, url and language of the page."""
@@ -270,7 +258,7 @@ def _metadata(result, html: str, url: str | None) -> dict:
         lang = match.group(1).lower() if match else None
     return {
         "headline": get("title"),
-        "published": _iso_date(get("date")),
+        "published": normalise_date(get("date")),
         "outlet": get("sitename"),
         "author": get("author"),
         "url": url or get("url"),
