@@ -260,9 +260,15 @@ def ner_mentions(parsed) -> list[Mention]:
 
 
 def all_mentions(parsed) -> list[Mention]:
-    """NER mentions plus role-typed proper nouns NER missed."""
-    mentions = ner_mentions(parsed)
-    return mentions + role_named_mentions(parsed, mentions)
+    """NER mentions plus role-typed proper nouns NER missed; computed once per parse (the
+    quote finder and the entity linker both ask) and kept in the spaCy Doc's user data."""
+    cached = parsed.user_data.get("spinscope_mentions")
+    if cached is None:
+        mentions = ner_mentions(parsed)
+        cached = parsed.user_data["spinscope_mentions"] = tuple(
+            mentions + role_named_mentions(parsed, mentions)
+        )
+    return list(cached)
 
 
 def _mention_from_tokens(parsed, start: int, end: int, label: str) -> Mention | None:
@@ -392,9 +398,10 @@ def role_words(parsed, start: int, end: int) -> set[str]:
     noun phrase outside relative clauses ("Marieke Jansen, the group's director",
     "Dr. Amara Nwosu, an epidemiologist ... and the study's lead author")."""
     head = noun_phrase_head(parsed[start:end].root)
+    sent = head.sent  # once: ``Token.sent`` scans for the sentence start on every call
     words = set()
     for tok in head.subtree:
-        if tok.sent != head.sent or _below_clause(tok, head):
+        if not sent.start <= tok.i < sent.end or _below_clause(tok, head):
             continue
         if tok.pos_ == "NOUN" or _is_role_noun(tok):
             words.add(tok.lower_)
