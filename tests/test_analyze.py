@@ -112,6 +112,20 @@ def test_batched_analysis_equals_one_at_a_time(tmp_path):
     assert results[0][1].layers["techniques"]
 
 
+def test_batched_analysis_survives_an_input_the_batch_call_refuses():
+    """spaCy refuses texts over its max_length inside nlp.pipe; that input alone fails, as it
+    does one at a time, and the rest of its batch is analysed."""
+    from spinscope.components.segment import Segmenter
+
+    analyzer = Analyzer(components=[Segmenter()], clean=False)
+    short = "A short article about taxes and roads in the city. It was approved."
+    huge = "The minister said the plan was fine. " * 30_000  # 1.1 million characters
+    results = list(analyzer.analyze_many([short, huge, short + " Again."], batch_size=3))
+    assert isinstance(results[1][1], ValueError) and "exceeds maximum" in str(results[1][1])
+    for source, doc in (results[0], results[2]):
+        assert doc.layers["sentences"] and doc.to_dict() == analyzer.analyze(source).to_dict()
+
+
 def test_cli_analyze_json_and_ptc(tmp_path):
     out = tmp_path / "doc.json"
     result = subprocess.run(

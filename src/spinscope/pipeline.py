@@ -6,13 +6,14 @@ An ``Analyzer`` holds loaded components so that many inputs load models once.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
 from spinscope.clean import classify_blocks, nonblank_lines, scrape_metadata
-from spinscope.components.base import Component
+from spinscope.components.base import BatchPreparer, Component
 from spinscope.components.language import LanguageDetector
 from spinscope.components.segment import paragraph_spans
 from spinscope.document import METADATA_FIELDS, Document, Span
@@ -143,9 +144,12 @@ class Analyzer:
                     results.append(exc)
             docs = [r for r in results if isinstance(r, Document)]
             for component in reversed(self.components):  # background work is started first
-                prepare = getattr(component, "prepare", None)
-                if prepare is not None and docs:
-                    prepare(docs)
+                if docs and isinstance(component, BatchPreparer):
+                    # One input the batch call refuses (e.g. a text longer than spaCy takes)
+                    # must not sink the others: each document's own call redoes the work
+                    # and reports the error against its input.
+                    with contextlib.suppress(*INPUT_ERRORS):
+                        component.prepare(docs)
             yield chunk, results
 
 

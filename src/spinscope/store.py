@@ -35,7 +35,7 @@ TECHNIQUE_STRUCT = pa.struct(
         ("name", pa.string()),
         ("confidence", pa.float64()),
         ("sentence", pa.int32()),
-    ]  # fmt: skip
+    ]
 )
 QUOTE_STRUCT = pa.struct(
     _SPAN + [("kind", pa.string()), ("speaker", pa.string()), ("speaker_type", pa.string()),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from spinscope.document import Document
 
@@ -15,6 +15,7 @@ class Component(Protocol):
     def __call__(self, doc: Document) -> None: ...
 
 
+@runtime_checkable
 class BatchPreparer(Protocol):
     """A component that can do its heavy work for many documents at once (optional).
 
