@@ -34,8 +34,6 @@ class TechniqueDetector:
     threads: int | None = None
 
     def __post_init__(self) -> None:
-        import onnxruntime as ort
-
         self.model_dir = Path(self.model_dir)
         missing = [f for f in MODEL_FILES if not (self.model_dir / f).is_file()]
         if missing:
@@ -49,27 +47,45 @@ class TechniqueDetector:
         self.tokenizer = load_tokenizer(self.model_dir / "tokenizer.json")
         self.cls_id = self.tokenizer.token_to_id("[CLS]")
         self.sep_id = self.tokenizer.token_to_id("[SEP]")
-        options = ort.SessionOptions()
         threads = self.threads or int(os.environ.get("SPINSCOPE_THREADS", "0")) or None
+        self.session = self._session(threads)
+        self._one_core_session = self.session if threads == 1 else None
+
+    def _session(self, threads: int | None):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(
+        return ort.InferenceSession(
             str(self.model_dir / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
 
-    def _run(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        probs, hidden = self.session.run(
-            ["token_probs", "hidden"], {"input_ids": ids, "attention_mask": mask}
-        )
-        return probs, hidden
+    def _runner(self, session):
+        def run(ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            probs, hidden = session.run(
+                ["token_probs", "hidden"], {"input_ids": ids, "attention_mask": mask}
+            )
+            return probs, hidden
 
-    def encode(self, text: str) -> Encoded:
+        return run
+
+    def encode(self, text: str, one_core: bool = False) -> Encoded:
+        """Per-token outputs for ``text``. ``one_core=True`` runs on a second, single-threaded
+        session (made on first use): for encoding beside other work, as ``analyze_many``
+        does beside spaCy, where two threads would fight spaCy for the same two cores.
+        Both sessions give the same numbers; only their thread counts differ."""
+        session = self.session
+        if one_core:
+            if self._one_core_session is None:
+                self._one_core_session = self._session(1)
+            session = self._one_core_session
         return encode(
             text,
             self.tokenizer,
-            self._run,
+            self._runner(session),
             self.cls_id,
             self.sep_id,
             window=int(self.config.get("window_tokens", 254)),
