@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 
 from spinscope.techniques.decode import (
+    N_EXTRA_FEATURES,
+    N_FILTER_FEATURES,
     DecoderSettings,
     Encoded,
+    SpanFilter,
     SpanHead,
     calibrate,
     candidate_spans,
@@ -15,10 +18,12 @@ from spinscope.techniques.decode import (
     detect,
     encode,
     extra_features,
+    filter_features,
     token_runs,
 )
 from spinscope.techniques.taxonomy import BY_LABEL, LABELS, SEMEVAL2023_TECHNIQUES, TAXONOMY
 from spinscope.techniques.windows import TokenizedText, batch_windows, window_starts
+from spinscope.training.evaluate import fit_logistic
 
 
 def test_taxonomy_maps_into_semeval2023():
@@ -123,3 +128,49 @@ def test_encode_averages_overlapping_windows():
     assert len(enc.tokens) == 300
     assert np.allclose(enc.probs, 1.0)
     assert calls and calls[0][0] == 2
+
+
+def test_span_filter_drops_what_it_doubts_and_keeps_offsets():
+    """Two candidates; a filter that trusts only long ones keeps the long one, as is."""
+    text = "A shameful betrayal . and then some plain words follow here before a disgrace"
+    words = text.split()
+    scores = [0.0] * len(words)
+    scores[1] = scores[2] = 0.9  # "shameful betrayal"
+    scores[-1] = 0.9  # "disgrace"
+    enc = _fake_encoded(text, scores)
+    head = SpanHead(
+        np.zeros((15, 8), np.float32),
+        np.zeros(8, np.float32),
+        np.zeros((8, 14), np.float32),
+        np.eye(14, dtype=np.float32)[0] * 5,
+    )
+    settings = DecoderSettings(threshold=0.5, filter_threshold=0.5)
+    candidates = candidate_spans(text, enc, settings)
+    assert [text[s:e] for s, e, *_ in candidates] == ["shameful betrayal", "disgrace"]
+    probs = np.full((2, 14), 1 / 14, np.float32)
+    features = filter_features(text, enc, candidates, probs)
+    assert features.shape == (2, N_FILTER_FEATURES)
+    length = N_EXTRA_FEATURES + 3  # log1p(tokens): 2 tokens vs 1
+    weights = np.zeros(N_FILTER_FEATURES, np.float32)
+    weights[length] = 20.0
+    span_filter = SpanFilter(
+        np.zeros(N_FILTER_FEATURES, np.float32),
+        np.ones(N_FILTER_FEATURES, np.float32),
+        weights,
+        -20.0 * float(np.log1p(1.5)),
+    )
+    found = detect(text, enc, head, settings, span_filter)
+    assert [text[d.start : d.end] for d in found] == ["shameful betrayal"]
+    unfiltered = detect(text, enc, head, DecoderSettings(threshold=0.5), span_filter)
+    assert len(unfiltered) == 2  # threshold 0 keeps every candidate
+    assert DecoderSettings.from_dict(settings.to_dict()) == settings
+
+
+def test_fit_logistic_separates_and_refuses_one_class():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 2))
+    y = (x[:, 0] - 0.5 * x[:, 1] > 0).astype(float)
+    w = fit_logistic(x, y, l2=1.0)
+    assert w is not None and w[0] > 0 > w[1] and abs(w[0]) > abs(w[1])
+    assert fit_logistic(x, np.ones(400)) is None
+    assert fit_logistic(x[:5], y[:5]) is None

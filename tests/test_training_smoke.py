@@ -67,6 +67,20 @@ def test_train_a_few_steps_then_evaluate(shared_dir: Path, tmp_path: Path):
     assert set(figures["si"]) == {"p", "r", "f1"}
     assert 0.0 <= figures["tc"]["micro_f1"] <= 1.0
 
+    # The decoder (thresholds, span filter, calibration) re-fits without PyTorch.
+    result = subprocess.run(
+        [sys.executable, "-m", "spinscope.cli", "train", "decoder", "--model-dir", str(out),
+         "--data", str(data)],
+        capture_output=True, timeout=300, cwd=REPO,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr.decode()[-3000:]
+    refit = json.loads(result.stdout.decode().strip().splitlines()[-1])
+    assert set(refit) == {"si", "tc", "full"}
+    decoder = json.loads((out / "config.json").read_text())["decoder"]
+    assert "filter_threshold" in decoder
+    assert (out / "span_filter.npz").is_file() == (decoder["filter_threshold"] > 0)
+    assert "decoder_refit" in json.loads((out / "model_card.json").read_text())
+
 
 def test_evaluate_refuses_a_bad_directory(tmp_path: Path):
     result = subprocess.run(

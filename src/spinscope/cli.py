@@ -306,6 +306,39 @@ def train_techniques(
     typer.echo(json.dumps({k: card["dev_onnx_int8"][k] for k in ("si", "tc", "full")}))
 
 
+@train_app.command("decoder")
+def train_decoder(
+    model_dir: Annotated[
+        Path, typer.Option("--model-dir", help="An exported technique model directory.")
+    ],
+    data: Annotated[
+        Path,
+        typer.Option(
+            "--data", help="PTC directory with articles/, labels.tsv, train.ids, dev.ids."
+        ),
+    ],
+) -> None:
+    """Re-fit an exported model's decoder without retraining the encoder: token thresholds
+    and calibration on dev, the span filter on train's candidates (threshold on dev). The
+    last step of `train techniques`; needs no PyTorch."""
+    import logging
+
+    from spinscope.training.export import refit_decoder
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(lambda record: record.name.startswith("spinscope"))
+    if not (data / "train.ids").is_file():
+        _fail(f"{data} is not a PTC directory (no train.ids)")
+        raise typer.Exit(1)
+    try:
+        figures = refit_decoder(model_dir, data)
+    except SpinscopeError as exc:
+        _fail(str(exc))
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps({k: figures[k] for k in ("si", "tc", "full")}))
+
+
 @evaluate_app.command("ptc")
 def evaluate_ptc(
     data: Annotated[
@@ -347,7 +380,7 @@ def evaluate_ptc(
         for article in articles:
             items.append(EncodedArticle(article, detector.encode(article.text)))
             progress.advance(task)
-    figures = score(items, detector.head, detector.settings)
+    figures = score(items, detector.head, detector.settings, detector.span_filter)
     out = Console()
     out.print(
         f"PTC {split}: {len(articles)} articles, {sum(len(a.spans) for a in articles)} gold spans"

@@ -164,10 +164,12 @@ class DecoderSettings:
     second_label_ratio: float = 1.01  # >1 disables a second label per span
     calibration: tuple[float, float] = (1.0, 0.0)  # Platt scaling a*logit(score*p)+b
     smooth: int = 1  # moving-average width over token scores before thresholding (odd)
+    filter_threshold: float = 0.0  # span filter probability a candidate needs (0: keep all)
 
     def to_dict(self) -> dict:
         return {
             "threshold": self.threshold,
+            "filter_threshold": self.filter_threshold,
             "smooth": self.smooth,
             "max_gap": self.max_gap,
             "min_chars": self.min_chars,
@@ -184,6 +186,7 @@ class DecoderSettings:
             second_label_ratio=float(data.get("second_label_ratio", 1.01)),
             calibration=tuple(data.get("calibration", (1.0, 0.0))),  # type: ignore[arg-type]
             smooth=int(data.get("smooth", 1)),
+            filter_threshold=float(data.get("filter_threshold", 0.0)),
         )
 
 
@@ -246,10 +249,102 @@ def classify_spans(
     return head.probabilities(np.stack(vectors))
 
 
-def detect(text: str, enc: Encoded, head: SpanHead, settings: DecoderSettings) -> list[Detection]:
-    """Technique spans in ``text``: SI spans from the token scores, labelled by the span head."""
+N_FILTER_FEATURES = N_EXTRA_FEATURES + 11 + len(LABELS)
+
+
+def filter_features(
+    text: str,
+    enc: Encoded,
+    candidates: Sequence[tuple[int, int, int, int, float]],
+    label_probs: np.ndarray,
+) -> np.ndarray:
+    """What the span filter sees of each candidate (n, N_FILTER_FEATURES): how strong and
+    how even its token scores are, its size and place in its line and in the text, how
+    crowded the text is with candidates, the text cues and the span head's probabilities."""
+    if not candidates:
+        return np.zeros((0, N_FILTER_FEATURES), np.float32)
+    lowered = text.lower()
+    density = len(candidates) / max(1.0, len(text) / 1000)
+    rows = []
+    for (start, end, tok_start, tok_end, score), probs in zip(candidates, label_probs, strict=True):
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        any_scores = enc.probs[tok_start:tok_end, 0]
+        rows.append(
+            np.concatenate(
+                [
+                    extra_features(text, start, end, lowered),
+                    [
+                        score,
+                        any_scores.max(),
+                        any_scores.min(),
+                        math.log1p(tok_end - tok_start),
+                        math.log1p(end - start),
+                        start / len(text),
+                        (end - start) / max(1, line_end - line_start),
+                        float(start == line_start),
+                        float(end >= line_end - 1),
+                        enc.probs[tok_start:tok_end, 1:].max(),
+                        density,
+                    ],
+                    probs,
+                ]
+            )
+        )
+    return np.asarray(rows, np.float32)
+
+
+@dataclass
+class SpanFilter:
+    """Logistic regression on ``filter_features``: the probability that a candidate span
+    overlaps a technique at all. Drops the isolated weak candidates that cost SI precision."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        z = ((features - self.mean) / self.scale) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def save(self, path) -> None:
+        np.savez(path, mean=self.mean, scale=self.scale, weights=self.weights, bias=self.bias)
+
+    @classmethod
+    def load(cls, path) -> SpanFilter:
+        data = np.load(path)
+        return cls(data["mean"], data["scale"], data["weights"], float(data["bias"]))
+
+
+def filtered_candidates(
+    text: str,
+    enc: Encoded,
+    head: SpanHead,
+    settings: DecoderSettings,
+    span_filter: SpanFilter | None = None,
+) -> tuple[list[tuple[int, int, int, int, float]], np.ndarray]:
+    """Candidate spans that pass the span filter, with their technique probabilities."""
     candidates = candidate_spans(text, enc, settings)
     probs = classify_spans(text, enc, head, [(c[0], c[1]) for c in candidates])
+    if span_filter is None or settings.filter_threshold <= 0 or not candidates:
+        return candidates, probs
+    keep = span_filter.probabilities(filter_features(text, enc, candidates, probs))
+    keep = keep >= settings.filter_threshold
+    return [c for c, k in zip(candidates, keep, strict=True) if k], probs[keep]
+
+
+def detect(
+    text: str,
+    enc: Encoded,
+    head: SpanHead,
+    settings: DecoderSettings,
+    span_filter: SpanFilter | None = None,
+) -> list[Detection]:
+    """Technique spans in ``text``: SI spans from the token scores (kept if the span filter
+    passes them), labelled by the span head."""
+    candidates, probs = filtered_candidates(text, enc, head, settings, span_filter)
     detections = []
     for (start, end, _a, _b, score), row in zip(candidates, probs, strict=True):
         order = np.argsort(-row)

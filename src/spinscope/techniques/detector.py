@@ -15,6 +15,7 @@ from spinscope.techniques.decode import (
     DecoderSettings,
     Detection,
     Encoded,
+    SpanFilter,
     SpanHead,
     classify_spans,
     detect,
@@ -24,6 +25,7 @@ from spinscope.techniques.windows import load_tokenizer
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "techniques"
 MODEL_FILES = ("model.onnx", "span_head.npz", "tokenizer.json", "config.json")
+SPAN_FILTER_FILE = "span_filter.npz"  # optional: models without one keep every candidate
 
 
 @dataclass
@@ -44,6 +46,8 @@ class TechniqueDetector:
         self.settings = DecoderSettings.from_dict(self.config["decoder"])
         weights = np.load(self.model_dir / "span_head.npz")
         self.head = SpanHead(weights["w1"], weights["b1"], weights["w2"], weights["b2"])
+        filter_path = self.model_dir / SPAN_FILTER_FILE
+        self.span_filter = SpanFilter.load(filter_path) if filter_path.is_file() else None
         self.tokenizer = load_tokenizer(self.model_dir / "tokenizer.json")
         self.cls_id = self.tokenizer.token_to_id("[CLS]")
         self.sep_id = self.tokenizer.token_to_id("[SEP]")
@@ -94,7 +98,7 @@ class TechniqueDetector:
 
     def detect(self, text: str, enc: Encoded | None = None) -> list[Detection]:
         enc = enc if enc is not None else self.encode(text)
-        return detect(text, enc, self.head, self.settings)
+        return detect(text, enc, self.head, self.settings, self.span_filter)
 
     def classify(
         self, text: str, spans: list[tuple[int, int]], enc: Encoded | None = None

@@ -3,7 +3,6 @@ decoder settings on dev. Runs on whatever produced the encodings (ONNX or PyTorc
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ import numpy as np
 from spinscope.techniques.decode import (
     DecoderSettings,
     Encoded,
+    SpanFilter,
     SpanHead,
     candidate_spans,
     classify_spans,
@@ -45,12 +45,17 @@ def tc_predictions(items: Sequence[EncodedArticle], head: SpanHead) -> tuple[lis
     return predicted, gold
 
 
-def score(items: Sequence[EncodedArticle], head: SpanHead, settings: DecoderSettings) -> dict:
+def score(
+    items: Sequence[EncodedArticle],
+    head: SpanHead,
+    settings: DecoderSettings,
+    span_filter: SpanFilter | None = None,
+) -> dict:
     """All PTC figures, in the shape ``spinscope evaluate ptc --json`` prints."""
     pred_si, gold_si, pred_full, gold_full = {}, {}, {}, {}
     for item in items:
         aid = item.article.article_id
-        detections = detect(item.article.text, item.enc, head, settings)
+        detections = detect(item.article.text, item.enc, head, settings, span_filter)
         pred_si[aid] = [(d.start, d.end) for d in detections]
         gold_si[aid] = [(s.start, s.end) for s in item.article.spans]
         pred_full[aid] = [(d.label, d.start, d.end) for d in detections]
@@ -97,33 +102,44 @@ def _si_f1(items: Sequence[EncodedArticle], settings: DecoderSettings) -> float:
     return span_identification(pred, gold).f1
 
 
-def _fit_platt(raw: np.ndarray, target: np.ndarray) -> tuple[float, float]:
-    """1-D logistic regression of correctness on logit(raw score), by Newton's method."""
-    if len(raw) < 10 or target.min() == target.max():
-        return 1.0, 0.0
-    x = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / np.clip(1 - raw, 1e-6, 1))
-    a, b = 1.0, 0.0
-    for _ in range(50):
-        p = 1 / (1 + np.exp(-(a * x + b)))
-        g = np.array([((p - target) * x).sum(), (p - target).sum()])
-        w = p * (1 - p) + 1e-9
-        h = np.array(
-            [[(w * x * x).sum(), (w * x).sum()], [(w * x).sum(), w.sum()]]
-        ) + 1e-6 * np.eye(2)
-        step = np.linalg.solve(h, g)
-        a, b = a - step[0], b - step[1]
-        if np.abs(step).max() < 1e-6:
+def fit_logistic(x: np.ndarray, target: np.ndarray, l2: float = 0.0) -> np.ndarray | None:
+    """Logistic regression of ``target`` (0/1) on the columns of ``x`` by Newton's method,
+    with an L2 penalty on the weights (not the bias). Returns weights then bias, or ``None``
+    when there is too little to fit (few rows, or one class only)."""
+    if len(x) < 10 or target.min() == target.max():
+        return None
+    design = np.concatenate([x, np.ones((len(x), 1))], axis=1).astype(np.float64)
+    penalty = np.eye(design.shape[1]) * l2
+    penalty[-1, -1] = 0.0
+    w = np.zeros(design.shape[1])
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-np.clip(design @ w, -30, 30)))
+        gradient = design.T @ (p - target) + penalty @ w
+        hessian = (design * (p * (1 - p) + 1e-9)[:, None]).T @ design + penalty
+        step = np.linalg.solve(hessian + 1e-6 * np.eye(len(w)), gradient)
+        w -= step
+        if np.abs(step).max() < 1e-7:
             break
-    if not (math.isfinite(a) and math.isfinite(b)):
-        return 1.0, 0.0
-    return float(a), float(b)
+    return w if np.isfinite(w).all() else None
 
 
-def calibration_data(items: Sequence[EncodedArticle], head: SpanHead, settings: DecoderSettings):
+def fit_platt(raw: np.ndarray, target: np.ndarray) -> tuple[float, float]:
+    """Platt scaling: correctness against logit(raw score), a one-feature logistic fit."""
+    x = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / np.clip(1 - raw, 1e-6, 1))
+    w = fit_logistic(x[:, None], np.asarray(target, np.float64))
+    return (1.0, 0.0) if w is None else (float(w[0]), float(w[1]))
+
+
+def calibration_data(
+    items: Sequence[EncodedArticle],
+    head: SpanHead,
+    settings: DecoderSettings,
+    span_filter: SpanFilter | None = None,
+):
     raws, targets = [], []
     for item in items:
         gold = item.article.spans
-        for d in detect(item.article.text, item.enc, head, settings):
+        for d in detect(item.article.text, item.enc, head, settings, span_filter):
             raws.append(d.score * d.label_probs.get(d.label, 0.0))
             targets.append(
                 float(
@@ -168,5 +184,5 @@ def tune(items: Sequence[EncodedArticle], head: SpanHead) -> DecoderSettings:
         if full > best_full:
             best, best_full = trial, full
     raw, target = calibration_data(items, head, best)
-    best.calibration = _fit_platt(raw, target)
+    best.calibration = fit_platt(raw, target)
     return best

@@ -76,23 +76,66 @@ def quantize(fp32_path: Path, int8_path: Path, num_heads: int = 12, hidden_size:
     fused_path.unlink()
 
 
-def tune_exported(out: Path, dev_articles, threads: int | None = None):
-    """Re-tune the decoder on the int8 outputs (quantisation shifts probabilities slightly),
-    save the settings into ``config.json`` and return the dev figures with them."""
-    from spinscope.techniques.detector import TechniqueDetector
+def tune_exported(
+    out: Path, dev_articles, threads: int | None = None, train_articles=None
+) -> tuple[dict, object]:
+    """Re-tune the decoder on the int8 outputs (quantisation shifts probabilities slightly):
+    token thresholds on dev; then, given training articles, the span filter fitted on their
+    candidates and its threshold chosen on dev. Saves ``config.json`` (and
+    ``span_filter.npz``) into ``out`` and returns the dev figures with the settings."""
+    from spinscope.techniques.detector import SPAN_FILTER_FILE, TechniqueDetector
     from spinscope.training.evaluate import EncodedArticle, score, tune
+    from spinscope.training.span_filter import fit_span_filter, tune_filter
 
     detector = TechniqueDetector(out, threads=threads)
     encoded = [EncodedArticle(a, detector.encode(a.text)) for a in dev_articles]
     settings = tune(encoded, detector.head)
-    figures = score(encoded, detector.head, settings)
+    span_filter = None
+    if train_articles:
+        train_encoded = [EncodedArticle(a, detector.encode(a.text)) for a in train_articles]
+        span_filter = fit_span_filter(train_encoded, detector.head, settings)
+        if span_filter is not None:
+            settings, _ = tune_filter(encoded, detector.head, settings, span_filter)
+        if settings.filter_threshold <= 0:
+            span_filter = None
+    filter_path = out / SPAN_FILTER_FILE
+    if span_filter is not None:
+        span_filter.save(filter_path)
+    else:
+        filter_path.unlink(missing_ok=True)
+    figures = score(encoded, detector.head, settings, span_filter)
     config = json.loads((out / "config.json").read_text())
     config["decoder"] = settings.to_dict()
     (out / "config.json").write_text(json.dumps(config, indent=2))
     return figures, settings
 
 
-def export_model(model, tokenizer, config, best_record: dict, history: list, dev_articles) -> dict:
+def refit_decoder(model_dir: Path, data_dir: Path) -> dict:
+    """``tune_exported`` for a model exported earlier (``spinscope train decoder``): the
+    decoder settings and span filter re-fitted, the model card's dev figures updated."""
+    from spinscope.training.ptc import load_split
+
+    model_dir = Path(model_dir)
+    figures, settings = tune_exported(
+        model_dir, load_split(data_dir, "dev"), train_articles=load_split(data_dir, "train")
+    )
+    card_path = model_dir / "model_card.json"
+    if card_path.is_file():
+        card = json.loads(card_path.read_text())
+        card["dev_onnx_int8"] = figures
+        card["decoder"] = settings.to_dict()
+        card["decoder_refit"] = {
+            "date": dt.date.today().isoformat(),
+            "command": f"spinscope train decoder --model-dir {model_dir} --data {data_dir}",
+        }
+        card_path.write_text(json.dumps(card, indent=2))
+        (model_dir / "MODEL_CARD.md").write_text(model_card_markdown(card), encoding="utf-8")
+    return figures
+
+
+def export_model(
+    model, tokenizer, config, best_record: dict, history: list, dev_articles, train_articles=None
+) -> dict:
     """Write the product model into ``config.out_dir`` and return its model card."""
     from spinscope.training.train import encoder_dir, numpy_span_head
 
@@ -117,7 +160,7 @@ def export_model(model, tokenizer, config, best_record: dict, history: list, dev
         "decoder": best_record["settings"],
     }
     (out / "config.json").write_text(json.dumps(base_config, indent=2))
-    figures, settings = tune_exported(out, dev_articles, config.threads)
+    figures, settings = tune_exported(out, dev_articles, config.threads, train_articles)
     card = {
         "name": "spinscope-techniques",
         "date": dt.date.today().isoformat(),
@@ -155,11 +198,18 @@ def model_card_markdown(card: dict) -> str:
         "- Architecture: encoder + per-token multi-label head (any technique + 14 PTC classes) "
         "for span identification, and a span head (mean/first/last token states + repetition, "
         "length and quote-mark cues) for the technique; whole articles read in overlapping "
-        "windows of 254 tokens (stride 192).",
+        "windows of 254 tokens (stride 192). A span filter (logistic regression on each "
+        "candidate's score profile, size, place and span-head probabilities, fitted on the "
+        "training articles' candidates) drops the candidates unlikely to touch a technique.",
         "- Export: ONNX with fused attention/layer-norm/GELU (onnxruntime transformer "
         "optimizer), weights dynamically quantised to int8 (per channel); span head in NumPy.",
         f"- Selected epoch: {card['selected_epoch']} of {card['settings'].get('epochs')}",
         f"- Reproduce: `{card['command']}`",
+        *(
+            [f"- Decoder re-fitted {refit['date']}: `{refit['command']}`"]
+            if (refit := card.get("decoder_refit"))
+            else []
+        ),
         "",
         "## Dev figures (PTC dev.ids, SemEval-2020 Task 11 measures)",
         "",

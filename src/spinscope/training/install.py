@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from spinscope.techniques.detector import DEFAULT_MODEL_DIR, MODEL_FILES
+from spinscope.techniques.detector import DEFAULT_MODEL_DIR, MODEL_FILES, SPAN_FILTER_FILE
 
-SHIPPED_EXTRAS = ("model_card.json", "MODEL_CARD.md")
+SHIPPED_EXTRAS = (SPAN_FILTER_FILE, "model_card.json", "MODEL_CARD.md")
 
 
 def install_model(out_dir: Path, target: Path = DEFAULT_MODEL_DIR) -> Path:
@@ -15,4 +15,6 @@ def install_model(out_dir: Path, target: Path = DEFAULT_MODEL_DIR) -> Path:
     for name in (*MODEL_FILES, *SHIPPED_EXTRAS):
         if (Path(out_dir) / name).is_file():
             shutil.copy(Path(out_dir) / name, target / name)
+        else:  # e.g. a model without a span filter must not keep the last one's
+            (target / name).unlink(missing_ok=True)
     return target

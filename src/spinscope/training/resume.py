@@ -41,7 +41,8 @@ def export_stopped_run(config, log_path: Path) -> dict:
     model.eval()
     tokenizer = load_tokenizer(encoder_dir() / "tokenizer.json")
     dev = load_split(config.data_dir, "dev")
-    card = export_model(model, tokenizer, config, best, history, dev)
+    train = load_split(config.data_dir, "train")
+    card = export_model(model, tokenizer, config, best, history, dev, train)
     card["stopped_early_after_epoch"] = history[-1]["epoch"]
     (Path(config.out_dir) / "history.json").write_text(json.dumps(history, indent=2))
     (Path(config.out_dir) / "model_card.json").write_text(json.dumps(card, indent=2))

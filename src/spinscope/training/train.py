@@ -307,7 +307,9 @@ def train(config: TrainConfig) -> dict:
     model.eval()
     from spinscope.training.export import export_model
 
-    card = export_model(model, tokenizer, config, best["record"], history, dev_articles)
+    card = export_model(
+        model, tokenizer, config, best["record"], history, dev_articles, train_articles
+    )
     card["training_seconds"] = round(time.time() - started)
     (config.out_dir / "model_card.json").write_text(json.dumps(card, indent=2))
     return card
