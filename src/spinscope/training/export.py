@@ -24,8 +24,6 @@ def export_onnx(model, path: Path) -> None:
     transformer optimizer recognises and fuses (SDPA exports as unfusable pieces)."""
     import torch
 
-    model.encoder.set_attn_implementation("eager")
-
     class Exported(torch.nn.Module):
         def __init__(self, inner) -> None:
             super().__init__()
@@ -34,22 +32,27 @@ def export_onnx(model, path: Path) -> None:
         def forward(self, input_ids, attention_mask):
             return self.inner(input_ids, attention_mask)
 
-    dummy = torch.ones((2, 16), dtype=torch.long)
-    torch.onnx.export(
-        Exported(model).eval(),
-        (dummy, torch.ones_like(dummy)),
-        str(path),
-        input_names=["input_ids", "attention_mask"],
-        output_names=["token_probs", "hidden"],
-        dynamic_axes={
-            "input_ids": {0: "batch", 1: "tokens"},
-            "attention_mask": {0: "batch", 1: "tokens"},
-            "token_probs": {0: "batch", 1: "tokens"},
-            "hidden": {0: "batch", 1: "tokens"},
-        },
-        opset_version=17,
-        dynamo=False,
-    )
+    previous = model.encoder.config._attn_implementation
+    model.encoder.set_attn_implementation("eager")
+    try:
+        dummy = torch.ones((2, 16), dtype=torch.long)
+        torch.onnx.export(
+            Exported(model).eval(),
+            (dummy, torch.ones_like(dummy)),
+            str(path),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["token_probs", "hidden"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "tokens"},
+                "attention_mask": {0: "batch", 1: "tokens"},
+                "token_probs": {0: "batch", 1: "tokens"},
+                "hidden": {0: "batch", 1: "tokens"},
+            },
+            opset_version=17,
+            dynamo=False,
+        )
+    finally:  # the caller's model keeps the attention it had
+        model.encoder.set_attn_implementation(previous)
 
 
 def quantize(fp32_path: Path, int8_path: Path, num_heads: int = 12, hidden_size: int = 384) -> None:
