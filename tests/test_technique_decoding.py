@@ -12,9 +12,10 @@ from spinscope.techniques.decode import (
     Encoded,
     SpanFilter,
     SpanHead,
-    calibrate,
+    calibrated,
     candidate_spans,
     char_to_token_range,
+    confidence_cues,
     detect,
     encode,
     extra_features,
@@ -104,8 +105,15 @@ def test_char_to_token_range_and_calibration():
     offsets = np.array([[0, 4], [5, 7], [8, 12]])
     assert char_to_token_range(offsets, 5, 9) == (1, 3)
     assert char_to_token_range(offsets, 4, 5) is None
-    assert calibrate(0.5, (1.0, 0.0)) == pytest.approx(0.5)
-    assert calibrate(0.9, (2.0, -1.0)) > calibrate(0.6, (2.0, -1.0))
+    half = confidence_cues(0.5, 1.0 - 1e-9)
+    assert calibrated(half, (1.0, 0.0)) == pytest.approx(0.5, abs=1e-6)
+    strong, weak = confidence_cues(0.9, 0.9), confidence_cues(0.6, 0.9)
+    assert calibrated(strong, (2.0, -1.0)) > calibrated(weak, (2.0, -1.0))
+    # Two numbers are Platt scaling of logit(score x label probability); more weigh more cues.
+    platt = 1 / (1 + np.exp(-(2.0 * np.log(0.54 / 0.46) - 1.0)))
+    assert calibrated(confidence_cues(0.6, 0.9), (2.0, -1.0)) == pytest.approx(platt)
+    filtered = confidence_cues(0.6, 0.9, filter_prob=0.9)
+    assert calibrated(filtered, (0, 0, 0, 1.0, 0.0)) == pytest.approx(0.9)
 
 
 def test_encode_averages_overlapping_windows():

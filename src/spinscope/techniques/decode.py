@@ -53,6 +53,7 @@ class Detection:
     score: float  # raw span score (mean 'any technique' probability)
     confidence: float  # calibrated probability that the labelled span is right
     label_probs: dict[str, float] = field(default_factory=dict)
+    cues: tuple[float, ...] = ()  # ``confidence_cues`` the confidence was computed from
 
 
 def encode(
@@ -162,7 +163,8 @@ class DecoderSettings:
     max_gap: int = 1
     min_chars: int = 2
     second_label_ratio: float = 1.01  # >1 disables a second label per span
-    calibration: tuple[float, float] = (1.0, 0.0)  # Platt scaling a*logit(score*p)+b
+    # Weights on the first len-1 ``confidence_cues`` and a bias: (a, b) is Platt scaling.
+    calibration: tuple[float, ...] = (1.0, 0.0)
     smooth: int = 1  # moving-average width over token scores before thresholding (odd)
     filter_threshold: float = 0.0  # span filter probability a candidate needs (0: keep all)
 
@@ -195,9 +197,19 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def calibrate(raw: float, calibration: Sequence[float]) -> float:
-    a, b = calibration
-    return 1.0 / (1.0 + math.exp(-(a * _logit(raw) + b)))
+def confidence_cues(score: float, label_prob: float, filter_prob: float = 1.0) -> np.ndarray:
+    """Logits of what the confidence is fitted on, most telling first: the span score times
+    the label's probability, the label's probability, the span score, the span filter's
+    probability (1 without a filter)."""
+    return np.asarray([_logit(score * label_prob), _logit(label_prob), _logit(score),
+                       _logit(filter_prob)])  # fmt: skip
+
+
+def calibrated(cues: np.ndarray, calibration: Sequence[float]) -> float:
+    """Logistic calibration on the first ``len(calibration) - 1`` cues."""
+    weights = np.asarray(calibration[:-1], dtype=np.float64)
+    z = float(cues[: len(weights)] @ weights) + calibration[-1]
+    return 1.0 / (1.0 + math.exp(-min(max(z, -30.0), 30.0)))
 
 
 def smoothed(scores: np.ndarray, width: int) -> np.ndarray:
@@ -324,15 +336,16 @@ def filtered_candidates(
     head: SpanHead,
     settings: DecoderSettings,
     span_filter: SpanFilter | None = None,
-) -> tuple[list[tuple[int, int, int, int, float]], np.ndarray]:
-    """Candidate spans that pass the span filter, with their technique probabilities."""
+) -> tuple[list[tuple[int, int, int, int, float]], np.ndarray, np.ndarray]:
+    """Candidate spans that pass the span filter, with their technique probabilities and
+    the filter's probability (1 where there is no filter)."""
     candidates = candidate_spans(text, enc, settings)
     probs = classify_spans(text, enc, head, [(c[0], c[1]) for c in candidates])
     if span_filter is None or settings.filter_threshold <= 0 or not candidates:
-        return candidates, probs
-    keep = span_filter.probabilities(filter_features(text, enc, candidates, probs))
-    keep = keep >= settings.filter_threshold
-    return [c for c, k in zip(candidates, keep, strict=True) if k], probs[keep]
+        return candidates, probs, np.ones(len(candidates))
+    passed = span_filter.probabilities(filter_features(text, enc, candidates, probs))
+    keep = passed >= settings.filter_threshold
+    return [c for c, k in zip(candidates, keep, strict=True) if k], probs[keep], passed[keep]
 
 
 def detect(
@@ -344,9 +357,11 @@ def detect(
 ) -> list[Detection]:
     """Technique spans in ``text``: SI spans from the token scores (kept if the span filter
     passes them), labelled by the span head."""
-    candidates, probs = filtered_candidates(text, enc, head, settings, span_filter)
+    candidates, probs, passed = filtered_candidates(text, enc, head, settings, span_filter)
     detections = []
-    for (start, end, _a, _b, score), row in zip(candidates, probs, strict=True):
+    for (start, end, _a, _b, score), row, filter_prob in zip(
+        candidates, probs, passed, strict=True
+    ):
         order = np.argsort(-row)
         label_probs = {LABELS[i]: round(float(row[i]), 4) for i in order[:3]}
         best = order[0]
@@ -354,11 +369,12 @@ def detect(
         if row[order[1]] * settings.second_label_ratio >= row[best]:
             chosen.append(order[1])
         for idx in chosen:
-            raw = score * float(row[idx])
+            cues = confidence_cues(score, float(row[idx]), float(filter_prob))
             detections.append(
                 Detection(
                     start, end, LABELS[idx], round(score, 4),
-                    round(calibrate(raw, settings.calibration), 4), label_probs,
+                    round(calibrated(cues, settings.calibration), 4), label_probs,
+                    tuple(float(c) for c in cues),
                 )
             )  # fmt: skip
     return detections

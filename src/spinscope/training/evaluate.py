@@ -123,11 +123,10 @@ def fit_logistic(x: np.ndarray, target: np.ndarray, l2: float = 0.0) -> np.ndarr
     return w if np.isfinite(w).all() else None
 
 
-def fit_platt(raw: np.ndarray, target: np.ndarray) -> tuple[float, float]:
-    """Platt scaling: correctness against logit(raw score), a one-feature logistic fit."""
-    x = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / np.clip(1 - raw, 1e-6, 1))
-    w = fit_logistic(x[:, None], np.asarray(target, np.float64))
-    return (1.0, 0.0) if w is None else (float(w[0]), float(w[1]))
+def fit_calibration(cues: np.ndarray, target: np.ndarray, n_cues: int) -> tuple[float, ...]:
+    """Logistic calibration on the first ``n_cues`` confidence cues (Platt scaling if 1)."""
+    w = fit_logistic(cues[:, :n_cues], np.asarray(target, np.float64)) if len(cues) else None
+    return (1.0, 0.0) if w is None else tuple(float(v) for v in w)
 
 
 def calibration_data(
@@ -135,12 +134,14 @@ def calibration_data(
     head: SpanHead,
     settings: DecoderSettings,
     span_filter: SpanFilter | None = None,
-):
-    raws, targets = [], []
+) -> tuple[np.ndarray, np.ndarray]:
+    """Confidence cues of every detection, and whether a gold span of its technique
+    overlaps it (what the confidence estimates)."""
+    cues, targets = [], []
     for item in items:
         gold = item.article.spans
         for d in detect(item.article.text, item.enc, head, settings, span_filter):
-            raws.append(d.score * d.label_probs.get(d.label, 0.0))
+            cues.append(d.cues)
             targets.append(
                 float(
                     any(
@@ -148,7 +149,11 @@ def calibration_data(
                     )
                 )
             )
-    return np.asarray(raws), np.asarray(targets)
+    return np.asarray(cues).reshape(-1, 4), np.asarray(targets)
+
+
+#: Cues the calibration uses without a span filter (the filter's probability is the 4th).
+CUES_WITHOUT_FILTER = 3
 
 
 def tune(items: Sequence[EncodedArticle], head: SpanHead) -> DecoderSettings:
@@ -183,6 +188,6 @@ def tune(items: Sequence[EncodedArticle], head: SpanHead) -> DecoderSettings:
         full = score(items, head, trial)["full"]["f1"]
         if full > best_full:
             best, best_full = trial, full
-    raw, target = calibration_data(items, head, best)
-    best.calibration = fit_platt(raw, target)
+    cues, target = calibration_data(items, head, best)
+    best.calibration = fit_calibration(cues, target, CUES_WITHOUT_FILTER)
     return best

@@ -24,10 +24,11 @@ from spinscope.techniques.decode import (
     filter_features,
 )
 from spinscope.training.evaluate import (
+    CUES_WITHOUT_FILTER,
     EncodedArticle,
     calibration_data,
+    fit_calibration,
     fit_logistic,
-    fit_platt,
     score,
 )
 from spinscope.training.scorer import merge_intervals
@@ -96,6 +97,7 @@ def tune_filter(
         f1 = score(items, head, trial, span_filter)["si"]["f1"]
         if f1 > best_f1:
             best, best_f1 = trial, f1
-    raw, target = calibration_data(items, head, best, span_filter)
-    best = dataclasses.replace(best, calibration=fit_platt(raw, target))
+    cues, target = calibration_data(items, head, best, span_filter)
+    n_cues = 4 if best.filter_threshold > 0 else CUES_WITHOUT_FILTER
+    best = dataclasses.replace(best, calibration=fit_calibration(cues, target, n_cues))
     return best, best_f1
