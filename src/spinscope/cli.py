@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from spinscope.errors import SpinscopeError
 from spinscope.ingest.load import DEFAULT_MAX_BYTES
+from spinscope.techniques.windows import STRIDE_TOKENS, WINDOW_TOKENS
 
 app = typer.Typer(
     help="Analyse how news articles persuade: clean text, technique spans, sources and voices.",
@@ -269,6 +270,18 @@ def train_techniques(
         int | None, typer.Option("--max-steps", help="Stop after this many steps (smoke tests).")
     ] = None,
     threads: Annotated[int, typer.Option("--threads", help="CPU threads for PyTorch.", min=1)] = 2,
+    window: Annotated[
+        int,
+        typer.Option(
+            "--window",
+            help="Content tokens per model window (the encoder reads 512).",
+            min=16,
+            max=510,
+        ),
+    ] = WINDOW_TOKENS,
+    stride: Annotated[
+        int, typer.Option("--stride", help="Tokens between window starts (<= window).", min=1)
+    ] = STRIDE_TOKENS,
     install: Annotated[
         bool,
         typer.Option(
@@ -293,9 +306,13 @@ def train_techniques(
     if not (data / "train.ids").is_file():
         _fail(f"{data} is not a PTC directory (no train.ids)")
         raise typer.Exit(1)
+    if stride > window:
+        _fail(f"--stride ({stride}) must not exceed --window ({window})")
+        raise typer.Exit(1)
     config = TrainConfig(
         data_dir=data, out_dir=out, epochs=epochs, seed=seed, batch_size=batch_size,
-        max_articles=max_articles, max_steps=max_steps, threads=threads,
+        max_articles=max_articles, max_steps=max_steps, threads=threads, window=window,
+        stride=stride,
     )  # fmt: skip
     card = train(config)
     if install:

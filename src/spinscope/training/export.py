@@ -158,8 +158,8 @@ def export_model(
     shutil.copy(encoder_dir() / "tokenizer.json", out / "tokenizer.json")
     base_config = {
         "labels": list(LABELS),
-        "window_tokens": WINDOW_TOKENS,
-        "stride_tokens": STRIDE_TOKENS,
+        "window_tokens": config.window,
+        "stride_tokens": config.stride,
         "decoder": best_record["settings"],
     }
     (out / "config.json").write_text(json.dumps(base_config, indent=2))
@@ -179,7 +179,12 @@ def export_model(
         "history": history,
         "machine": f"{platform.machine()}, python {platform.python_version()}",
         "command": f"spinscope train techniques --data {config.data_dir} --out {config.out_dir} "
-        f"--epochs {config.epochs} --seed {config.seed}",
+        f"--epochs {config.epochs} --seed {config.seed}"
+        + (
+            f" --window {config.window} --stride {config.stride}"
+            if (config.window, config.stride) != (WINDOW_TOKENS, STRIDE_TOKENS)
+            else ""
+        ),
     }
     card["settings"]["data_dir"] = str(config.data_dir)
     (out / "MODEL_CARD.md").write_text(model_card_markdown(card), encoding="utf-8")
@@ -201,7 +206,8 @@ def model_card_markdown(card: dict) -> str:
         "- Architecture: encoder + per-token multi-label head (any technique + 14 PTC classes) "
         "for span identification, and a span head (mean/first/last token states + repetition, "
         "length and quote-mark cues) for the technique; whole articles read in overlapping "
-        "windows of 254 tokens (stride 192). A span filter (logistic regression on each "
+        f"windows of {card['settings'].get('window', 254)} tokens (stride "
+        f"{card['settings'].get('stride', 192)}). A span filter (logistic regression on each "
         "candidate's score profile, size, place and span-head probabilities, fitted on the "
         "training articles' candidates) drops the candidates unlikely to touch a technique.",
         "- Export: ONNX with fused attention/layer-norm/GELU (onnxruntime transformer "

@@ -27,6 +27,7 @@ from spinscope.techniques.decode import (
 )
 from spinscope.techniques.taxonomy import LABELS
 from spinscope.techniques.windows import (
+    STRIDE_TOKENS,
     WINDOW_TOKENS,
     batch_windows,
     load_tokenizer,
@@ -56,6 +57,8 @@ class TrainConfig:
     span_loss_weight: float = 1.0
     span_hidden: int = 256
     any_weight: float = 14.0  # weight of the any-technique column against each technique column
+    window: int = WINDOW_TOKENS  # content tokens per model window
+    stride: int = STRIDE_TOKENS  # tokens between window starts (overlap = window - stride)
 
 
 def encoder_dir() -> Path:
@@ -72,7 +75,14 @@ class Window:
     spans: list[tuple[int, int, int, np.ndarray]]  # (tok_start, tok_end, class, extra)
 
 
-def article_windows(article: Article, tokenizer, cls_id: int, sep_id: int) -> list[Window]:
+def article_windows(
+    article: Article,
+    tokenizer,
+    cls_id: int,
+    sep_id: int,
+    window: int = WINDOW_TOKENS,
+    stride: int = STRIDE_TOKENS,
+) -> list[Window]:
     """Model windows of one article with token labels and the gold spans inside each."""
     tokens = tokenize(tokenizer, article.text)
     n = len(tokens)
@@ -92,10 +102,10 @@ def article_windows(article: Article, tokenizer, cls_id: int, sep_id: int) -> li
             (rng[0], rng[1], k, extra_features(article.text, span.start, span.end, lowered))
         )
     windows = []
-    for start in window_starts(n):
-        short_ids, short_mask = batch_windows(tokens.ids, [start], WINDOW_TOKENS, cls_id, sep_id)
+    for start in window_starts(n, window, stride):
+        short_ids, short_mask = batch_windows(tokens.ids, [start], window, cls_id, sep_id)
         # Pad every window to the full size so windows of short articles batch together.
-        ids = np.zeros((1, WINDOW_TOKENS + 2), np.int64)
+        ids = np.zeros((1, window + 2), np.int64)
         mask = np.zeros_like(ids)
         ids[:, : short_ids.shape[1]] = short_ids
         mask[:, : short_mask.shape[1]] = short_mask
@@ -165,8 +175,21 @@ def torch_runner(model):
     return run
 
 
-def encode_articles(articles: list[Article], tokenizer, runner, cls_id: int, sep_id: int):
-    return [EncodedArticle(a, encode(a.text, tokenizer, runner, cls_id, sep_id)) for a in articles]
+def encode_articles(
+    articles: list[Article],
+    tokenizer,
+    runner,
+    cls_id: int,
+    sep_id: int,
+    window: int = WINDOW_TOKENS,
+    stride: int = STRIDE_TOKENS,
+):
+    return [
+        EncodedArticle(
+            a, encode(a.text, tokenizer, runner, cls_id, sep_id, window=window, stride=stride)
+        )
+        for a in articles
+    ]
 
 
 def _seed_everything(seed: int) -> None:
@@ -192,7 +215,11 @@ def train(config: TrainConfig) -> dict:
     if config.max_articles:
         train_articles = train_articles[: config.max_articles]
         dev_articles = dev_articles[: max(2, config.max_articles // 2)]
-    windows = [w for a in train_articles for w in article_windows(a, tokenizer, cls_id, sep_id)]
+    windows = [
+        w
+        for a in train_articles
+        for w in article_windows(a, tokenizer, cls_id, sep_id, config.window, config.stride)
+    ]
     log.info(
         "train: %d articles, %d windows; dev: %d articles",
         len(train_articles),
@@ -281,7 +308,15 @@ def train(config: TrainConfig) -> dict:
                     time.time() - started,
                 )
         model.eval()
-        encoded = encode_articles(dev_articles, tokenizer, torch_runner(model), cls_id, sep_id)
+        encoded = encode_articles(
+            dev_articles,
+            tokenizer,
+            torch_runner(model),
+            cls_id,
+            sep_id,
+            config.window,
+            config.stride,
+        )
         head = numpy_span_head(model)
         settings = tune(encoded, head)
         figures = score(encoded, head, settings)
