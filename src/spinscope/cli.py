@@ -239,6 +239,19 @@ def _emit(docs: list, fmt: str, output: Path | None) -> None:
     _write(render(docs), output)
 
 
+def _start_training_run(data: Path) -> None:
+    """Progress of training on stderr (spinscope's own log lines only); refuse a directory
+    that is not in the PTC layout before any work starts."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(lambda record: record.name.startswith("spinscope"))
+    if not (data / "train.ids").is_file():
+        _fail(f"{data} is not a PTC directory (no train.ids)")
+        raise typer.Exit(1)
+
+
 @train_app.command("techniques")
 def train_techniques(
     data: Annotated[
@@ -291,8 +304,6 @@ def train_techniques(
     ] = False,
 ) -> None:
     """Train the technique detector (needs the train extra; see the README)."""
-    import logging
-
     try:
         import torch  # noqa: F401
 
@@ -300,12 +311,7 @@ def train_techniques(
     except ImportError as exc:
         _fail(f"training needs the train extra (pip install -e '.[train]'): {exc}")
         raise typer.Exit(1) from None
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(lambda record: record.name.startswith("spinscope"))
-    if not (data / "train.ids").is_file():
-        _fail(f"{data} is not a PTC directory (no train.ids)")
-        raise typer.Exit(1)
+    _start_training_run(data)
     if stride > window:
         _fail(f"--stride ({stride}) must not exceed --window ({window})")
         raise typer.Exit(1)
@@ -338,16 +344,9 @@ def train_decoder(
     """Re-fit an exported model's decoder without retraining the encoder: token thresholds
     and calibration on dev, the span filter on train's candidates (threshold on dev). The
     last step of `train techniques`; needs no PyTorch."""
-    import logging
-
     from spinscope.training.export import refit_decoder
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(lambda record: record.name.startswith("spinscope"))
-    if not (data / "train.ids").is_file():
-        _fail(f"{data} is not a PTC directory (no train.ids)")
-        raise typer.Exit(1)
+    _start_training_run(data)
     try:
         figures = refit_decoder(model_dir, data)
     except SpinscopeError as exc:
