@@ -319,7 +319,7 @@ class SpanFilter:
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         z = ((features - self.mean) / self.scale) @ self.weights + self.bias
-        return 1.0 / (1.0 + np.exp(-z))
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
 
     def save(self, path) -> None:
         np.savez(path, mean=self.mean, scale=self.scale, weights=self.weights, bias=self.bias)

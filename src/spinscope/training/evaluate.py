@@ -125,9 +125,9 @@ def fit_logistic(x: np.ndarray, target: np.ndarray, l2: float = 0.0) -> np.ndarr
 
 def fit_calibration(cues: np.ndarray, target: np.ndarray, n_cues: int) -> tuple[float, ...]:
     """Logistic calibration on the first ``n_cues`` confidence cues (Platt scaling if 1)."""
-    # A light penalty keeps the weights finite when few detections separate perfectly.
     if not len(cues):
         return (1.0, 0.0)
+    # A light penalty keeps the weights finite when few detections separate perfectly.
     w = fit_logistic(cues[:, :n_cues], np.asarray(target, np.float64), l2=1.0)
     return (1.0, 0.0) if w is None else tuple(float(v) for v in w)
 

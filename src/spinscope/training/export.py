@@ -10,11 +10,15 @@ import platform
 import shutil
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from spinscope.techniques.taxonomy import LABELS
 from spinscope.techniques.windows import STRIDE_TOKENS, WINDOW_TOKENS
+
+if TYPE_CHECKING:
+    from spinscope.techniques.decode import DecoderSettings
 
 log = logging.getLogger("spinscope.train")
 
@@ -81,7 +85,7 @@ def quantize(fp32_path: Path, int8_path: Path, num_heads: int = 12, hidden_size:
 
 def tune_exported(
     out: Path, dev_articles, threads: int | None = None, train_articles=None
-) -> tuple[dict, object]:
+) -> tuple[dict, DecoderSettings]:
     """Re-tune the decoder on the int8 outputs (quantisation shifts probabilities slightly):
     token thresholds on dev; then, given training articles, the span filter fitted on their
     candidates and its threshold chosen on dev. Saves ``config.json`` (and
@@ -207,9 +211,17 @@ def model_card_markdown(card: dict) -> str:
         "for span identification, and a span head (mean/first/last token states + repetition, "
         "length and quote-mark cues) for the technique; whole articles read in overlapping "
         f"windows of {card['settings'].get('window', 254)} tokens (stride "
-        f"{card['settings'].get('stride', 192)}). A span filter (logistic regression on each "
-        "candidate's score profile, size, place and span-head probabilities, fitted on the "
-        "training articles' candidates) drops the candidates unlikely to touch a technique.",
+        f"{card['settings'].get('stride', 192)})."
+        + (
+            " A span filter (logistic regression on each candidate's score profile, size, "
+            "place and span-head probabilities, fitted on the training articles' candidates) "
+            "drops the candidates unlikely to touch a technique."
+            if card["decoder"].get("filter_threshold", 0) > 0
+            else ""
+        ),
+        f"- Confidence: logistic calibration on dev of {len(card['decoder']['calibration']) - 1} "
+        "cue(s) (span score x label probability; then the label probability, the span score "
+        "and the span filter's probability); reliability: `benchmarks/calibration.py`.",
         "- Export: ONNX with fused attention/layer-norm/GELU (onnxruntime transformer "
         "optimizer), weights dynamically quantised to int8 (per channel); span head in NumPy.",
         f"- Selected epoch: {card['selected_epoch']} of {card['settings'].get('epochs')}",
