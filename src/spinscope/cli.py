@@ -295,6 +295,14 @@ def train_techniques(
     stride: Annotated[
         int, typer.Option("--stride", help="Tokens between window starts (<= window).", min=1)
     ] = STRIDE_TOKENS,
+    any_weight: Annotated[
+        float,
+        typer.Option(
+            "--any-weight",
+            help="Loss weight of the any-technique token column against each technique column.",
+            min=0.0,
+        ),
+    ] = 14.0,
     install: Annotated[
         bool,
         typer.Option(
@@ -318,7 +326,7 @@ def train_techniques(
     config = TrainConfig(
         data_dir=data, out_dir=out, epochs=epochs, seed=seed, batch_size=batch_size,
         max_articles=max_articles, max_steps=max_steps, threads=threads, window=window,
-        stride=stride,
+        stride=stride, any_weight=any_weight,
     )  # fmt: skip
     card = train(config)
     if install:

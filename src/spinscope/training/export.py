@@ -188,7 +188,8 @@ def export_model(
             f" --window {config.window} --stride {config.stride}"
             if (config.window, config.stride) != (WINDOW_TOKENS, STRIDE_TOKENS)
             else ""
-        ),
+        )
+        + (f" --any-weight {config.any_weight:g}" if config.any_weight != 14.0 else ""),
     }
     card["settings"]["data_dir"] = str(config.data_dir)
     (out / "MODEL_CARD.md").write_text(model_card_markdown(card), encoding="utf-8")
