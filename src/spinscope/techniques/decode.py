@@ -197,6 +197,9 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+N_CONFIDENCE_CUES = 4
+
+
 def confidence_cues(score: float, label_prob: float, filter_prob: float = 1.0) -> np.ndarray:
     """Logits of what the confidence is fitted on, most telling first: the span score times
     the label's probability, the label's probability, the span score, the span filter's

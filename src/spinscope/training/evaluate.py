@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from spinscope.techniques.decode import (
+    N_CONFIDENCE_CUES,
     DecoderSettings,
     Encoded,
     SpanFilter,
@@ -16,6 +17,7 @@ from spinscope.techniques.decode import (
     candidate_spans,
     classify_spans,
     detect,
+    filtered_candidates,
 )
 from spinscope.techniques.taxonomy import LABELS
 from spinscope.training.ptc import Article
@@ -93,11 +95,22 @@ def score(
     }
 
 
-def _si_f1(items: Sequence[EncodedArticle], settings: DecoderSettings) -> float:
+def si_f1(
+    items: Sequence[EncodedArticle],
+    settings: DecoderSettings,
+    head: SpanHead | None = None,
+    span_filter: SpanFilter | None = None,
+) -> float:
+    """SI F1 of the candidate spans alone (what tuning compares; no technique figures),
+    after the span filter when one is given with its span head."""
     pred, gold = {}, {}
     for item in items:
-        aid = item.article.article_id
-        pred[aid] = [(c[0], c[1]) for c in candidate_spans(item.article.text, item.enc, settings)]
+        aid, text = item.article.article_id, item.article.text
+        if span_filter is None or head is None:
+            candidates = candidate_spans(text, item.enc, settings)
+        else:
+            candidates = filtered_candidates(text, item.enc, head, settings, span_filter)[0]
+        pred[aid] = [(c[0], c[1]) for c in candidates]
         gold[aid] = [(s.start, s.end) for s in item.article.spans]
     return span_identification(pred, gold).f1
 
@@ -152,7 +165,7 @@ def calibration_data(
                     )
                 )
             )
-    return np.asarray(cues).reshape(-1, 4), np.asarray(targets)
+    return np.asarray(cues).reshape(-1, N_CONFIDENCE_CUES), np.asarray(targets)
 
 
 #: Cues the calibration uses without a span filter (the filter's probability is the 4th).
@@ -172,7 +185,7 @@ def tune(items: Sequence[EncodedArticle], head: SpanHead) -> DecoderSettings:
     ]
     for threshold, smooth, gap in grid:
         settings = DecoderSettings(threshold=round(threshold, 3), max_gap=gap, smooth=smooth)
-        f1 = _si_f1(items, settings)
+        f1 = si_f1(items, settings)
         if f1 > best_f1:
             best, best_f1 = settings, f1
     for delta in (-0.0375, -0.025, -0.0125, 0.0125, 0.025, 0.0375):
@@ -180,7 +193,7 @@ def tune(items: Sequence[EncodedArticle], head: SpanHead) -> DecoderSettings:
         if threshold <= 0:
             continue
         settings = DecoderSettings(threshold=threshold, max_gap=best.max_gap, smooth=best.smooth)
-        f1 = _si_f1(items, settings)
+        f1 = si_f1(items, settings)
         if f1 > best_f1:
             best, best_f1 = settings, f1
     best_full = score(items, head, best)["full"]["f1"]

@@ -8,14 +8,13 @@ import json
 import logging
 import platform
 import shutil
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from spinscope.techniques.taxonomy import LABELS
-from spinscope.techniques.windows import STRIDE_TOKENS, WINDOW_TOKENS
 
 if TYPE_CHECKING:
     from spinscope.techniques.decode import DecoderSettings
@@ -183,13 +182,7 @@ def export_model(
         "history": history,
         "machine": f"{platform.machine()}, python {platform.python_version()}",
         "command": f"spinscope train techniques --data {config.data_dir} --out {config.out_dir} "
-        f"--epochs {config.epochs} --seed {config.seed}"
-        + (
-            f" --window {config.window} --stride {config.stride}"
-            if (config.window, config.stride) != (WINDOW_TOKENS, STRIDE_TOKENS)
-            else ""
-        )
-        + (f" --any-weight {config.any_weight:g}" if config.any_weight != 14.0 else ""),
+        f"--epochs {config.epochs} --seed {config.seed}" + _changed_options(config),
     }
     card["settings"]["data_dir"] = str(config.data_dir)
     (out / "MODEL_CARD.md").write_text(model_card_markdown(card), encoding="utf-8")
@@ -197,6 +190,16 @@ def export_model(
         "exported; int8 dev figures %s", json.dumps({k: figures[k] for k in ("si", "tc", "full")})
     )
     return card
+
+
+def _changed_options(config) -> str:
+    """The ``train techniques`` options a run set away from their defaults, as flags."""
+    defaults = {f.name: f.default for f in fields(config)}
+    return "".join(
+        f" --{name.replace('_', '-')} {getattr(config, name):g}"
+        for name in ("window", "stride", "any_weight")
+        if getattr(config, name) != defaults[name]
+    )
 
 
 def model_card_markdown(card: dict) -> str:

@@ -16,12 +16,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from spinscope.techniques.decode import (
+    N_CONFIDENCE_CUES,
     DecoderSettings,
     SpanFilter,
     SpanHead,
-    candidate_spans,
-    classify_spans,
     filter_features,
+    filtered_candidates,
 )
 from spinscope.training.evaluate import (
     CUES_WITHOUT_FILTER,
@@ -29,7 +29,7 @@ from spinscope.training.evaluate import (
     calibration_data,
     fit_calibration,
     fit_logistic,
-    score,
+    si_f1,
 )
 from spinscope.training.scorer import merge_intervals
 
@@ -47,10 +47,9 @@ def filter_examples(
     features, targets = [], []
     for item in items:
         text = item.article.text
-        candidates = candidate_spans(text, item.enc, settings)
+        candidates, probs, _ = filtered_candidates(text, item.enc, head, settings)
         if not candidates:
             continue
-        probs = classify_spans(text, item.enc, head, [(c[0], c[1]) for c in candidates])
         features.append(filter_features(text, item.enc, candidates, probs))
         gold = merge_intervals((s.start, s.end) for s in item.article.spans)
         targets.extend(
@@ -91,13 +90,13 @@ def tune_filter(
 ) -> tuple[DecoderSettings, float]:
     """Choose the filter threshold on dev (SI F1; 0 keeps every candidate) and re-fit the
     calibration on what then remains. Returns the settings and their SI F1."""
-    best, best_f1 = settings, score(items, head, settings)["si"]["f1"]
+    best, best_f1 = settings, si_f1(items, settings)
     for threshold in THRESHOLDS:
         trial = dataclasses.replace(settings, filter_threshold=threshold)
-        f1 = score(items, head, trial, span_filter)["si"]["f1"]
+        f1 = si_f1(items, trial, head, span_filter)
         if f1 > best_f1:
             best, best_f1 = trial, f1
     cues, target = calibration_data(items, head, best, span_filter)
-    n_cues = 4 if best.filter_threshold > 0 else CUES_WITHOUT_FILTER
+    n_cues = N_CONFIDENCE_CUES if best.filter_threshold > 0 else CUES_WITHOUT_FILTER
     best = dataclasses.replace(best, calibration=fit_calibration(cues, target, n_cues))
     return best, best_f1
