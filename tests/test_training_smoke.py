@@ -54,6 +54,9 @@ def test_train_a_few_steps_then_evaluate(shared_dir: Path, tmp_path: Path):
         assert (out / name).is_file(), name
     card = json.loads((out / "model_card.json").read_text())
     assert card["settings"]["seed"] == 13
+    # By default two members (any-technique weights 14 and 28) are trained and averaged.
+    assert [m["any_weight"] for m in card["members"]] == [14.0, 28.0]
+    assert all((out / f"member{i}" / "checkpoint.pt").is_file() for i in (1, 2))
     assert set(card["dev_onnx_int8"]) >= {"si", "tc", "full", "per_technique"}
 
     result = subprocess.run(

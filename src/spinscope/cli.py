@@ -295,14 +295,16 @@ def train_techniques(
     stride: Annotated[
         int, typer.Option("--stride", help="Tokens between window starts (<= window).", min=1)
     ] = STRIDE_TOKENS,
-    any_weight: Annotated[
-        float,
+    any_weights: Annotated[
+        list[float] | None,
         typer.Option(
             "--any-weight",
-            help="Loss weight of the any-technique token column against each technique column.",
+            help="Loss weight of the any-technique token column against each technique column. "
+            "Repeat it to train one member per value from the same seed and ship the average "
+            "of their weights (default: 14 and 28).",
             min=0.0,
         ),
-    ] = 14.0,
+    ] = None,
     install: Annotated[
         bool,
         typer.Option(
@@ -326,7 +328,7 @@ def train_techniques(
     config = TrainConfig(
         data_dir=data, out_dir=out, epochs=epochs, seed=seed, batch_size=batch_size,
         max_articles=max_articles, max_steps=max_steps, threads=threads, window=window,
-        stride=stride, any_weight=any_weight,
+        stride=stride, **({"any_weights": tuple(any_weights)} if any_weights else {}),
     )  # fmt: skip
     card = train(config)
     if install:

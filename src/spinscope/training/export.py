@@ -140,9 +140,10 @@ def refit_decoder(model_dir: Path, data_dir: Path) -> dict:
 
 
 def export_model(
-    model, tokenizer, config, best_record: dict, history: list, dev_articles, train_articles=None
+    model, tokenizer, config, best_record: dict, members: list, dev_articles, train_articles=None
 ) -> dict:
-    """Write the product model into ``config.out_dir`` and return its model card."""
+    """Write the product model (one trained member, or the weight average of several) into
+    ``config.out_dir`` and return its model card."""
     from spinscope.training.train import encoder_dir, numpy_span_head
 
     out = Path(config.out_dir)
@@ -175,11 +176,18 @@ def export_model(
         "data": "PTC, SemEval-2020 Task 11 training partition: trained on train.ids, "
         "epoch and decoder settings selected on dev.ids",
         "settings": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
-        "selected_epoch": best_record["epoch"],
+        "members": [
+            {
+                "any_weight": m.any_weight,
+                "selected_epoch": m.best_record["epoch"],
+                "dev_pytorch_fp32": m.best_record["dev"],
+                "history": m.history,
+            }
+            for m in members
+        ],
         "dev_pytorch_fp32": best_record["dev"],
         "dev_onnx_int8": figures,
         "decoder": settings.to_dict(),
-        "history": history,
         "machine": f"{platform.machine()}, python {platform.python_version()}",
         "command": f"spinscope train techniques --data {config.data_dir} --out {config.out_dir} "
         f"--epochs {config.epochs} --seed {config.seed}" + _changed_options(config),
@@ -195,10 +203,30 @@ def export_model(
 def _changed_options(config) -> str:
     """The ``train techniques`` options a run set away from their defaults, as flags."""
     defaults = {f.name: f.default for f in fields(config)}
-    return "".join(
-        f" --{name.replace('_', '-')} {getattr(config, name):g}"
-        for name in ("window", "stride", "any_weight")
+    flags = "".join(
+        f" --{name} {getattr(config, name):g}"
+        for name in ("window", "stride")
         if getattr(config, name) != defaults[name]
+    )
+    if tuple(config.any_weights) != defaults["any_weights"]:
+        flags += "".join(f" --any-weight {w:g}" for w in config.any_weights)
+    return flags
+
+
+def _members_line(card: dict) -> str:
+    members = card["members"]
+    epochs = card["settings"].get("epochs")
+    if len(members) == 1:
+        return f"- Selected epoch: {members[0]['selected_epoch']} of {epochs}"
+    parts = ", ".join(
+        f"any-technique weight {m['any_weight']:g} (epoch {m['selected_epoch']} of {epochs}, "
+        f"PyTorch dev SI {m['dev_pytorch_fp32']['si']['f1']:.4f}, "
+        f"TC {m['dev_pytorch_fp32']['tc']['micro_f1']:.4f})"
+        for m in members
+    )
+    return (
+        f"- Weight average (model soup) of {len(members)} members trained from the same seed, "
+        f"each at its best dev epoch: {parts}"
     )
 
 
@@ -228,7 +256,7 @@ def model_card_markdown(card: dict) -> str:
         "and the span filter's probability); reliability: `benchmarks/calibration.py`.",
         "- Export: ONNX with fused attention/layer-norm/GELU (onnxruntime transformer "
         "optimizer), weights dynamically quantised to int8 (per channel); span head in NumPy.",
-        f"- Selected epoch: {card['selected_epoch']} of {card['settings'].get('epochs')}",
+        _members_line(card),
         f"- Reproduce: `{card['command']}`",
         *(
             [f"- Decoder re-fitted {refit['date']}: `{refit['command']}`"]
@@ -241,7 +269,7 @@ def model_card_markdown(card: dict) -> str:
         "| model | SI P | SI R | SI F1 | TC micro-F1 | full F1 |",
         "|---|---|---|---|---|---|",
     ]
-    for name, fig in (("PyTorch fp32 (selection)", fp32), ("ONNX int8 (shipped)", int8)):
+    for name, fig in (("PyTorch fp32", fp32), ("ONNX int8 (shipped)", int8)):
         lines.append(
             f"| {name} | {fig['si']['p']:.4f} | {fig['si']['r']:.4f} | {fig['si']['f1']:.4f} | "
             f"{fig['tc']['micro_f1']:.4f} | {fig['full']['f1']:.4f} |"
