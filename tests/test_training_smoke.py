@@ -104,3 +104,16 @@ def test_evaluate_refuses_a_bad_directory(tmp_path: Path):
     )
     assert result.returncode == 1
     assert b"Traceback" not in result.stderr
+
+
+def test_weight_average_is_the_mean_of_float_weights_and_keeps_integer_buffers():
+    import torch
+
+    from spinscope.training.train import average_weights
+
+    a = {"w": torch.tensor([1.0, 2.0]), "ids": torch.tensor([0, 1])}
+    b = {"w": torch.tensor([3.0, 6.0]), "ids": torch.tensor([0, 1])}
+    averaged = average_weights([a, b])
+    assert torch.equal(averaged["w"], torch.tensor([2.0, 4.0]))
+    assert averaged["w"].dtype == torch.float32
+    assert torch.equal(averaged["ids"], a["ids"])

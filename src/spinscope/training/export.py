@@ -214,9 +214,9 @@ def _changed_options(config) -> str:
 
 
 def _members_line(card: dict) -> str:
-    members = card["members"]
     epochs = card["settings"].get("epochs")
-    if len(members) == 1:
+    members = card.get("members") or [{"selected_epoch": card.get("selected_epoch")}]
+    if len(members) == 1:  # cards written before members existed name the epoch only
         return f"- Selected epoch: {members[0]['selected_epoch']} of {epochs}"
     parts = ", ".join(
         f"any-technique weight {m['any_weight']:g} (epoch {m['selected_epoch']} of {epochs}, "
