@@ -247,6 +247,7 @@ def train(config: TrainConfig) -> dict:
         train_member(
             config,
             weight,
+            tokenizer,
             windows,
             dev_articles,
             config.out_dir if single else config.out_dir / f"member{i + 1}",
@@ -254,19 +255,20 @@ def train(config: TrainConfig) -> dict:
         )
         for i, weight in enumerate(config.any_weights)
     ]
-    card = export_soup(config, members, dev_articles, train_articles)
+    card = export_soup(config, members, tokenizer, dev_articles, train_articles)
     card["training_seconds"] = round(time.time() - started)
     (config.out_dir / "model_card.json").write_text(json.dumps(card, indent=2))
     return card
 
 
-def export_soup(config: TrainConfig, members: list[Member], dev_articles, train_articles) -> dict:
+def export_soup(
+    config: TrainConfig, members: list[Member], tokenizer, dev_articles, train_articles
+) -> dict:
     """Average the members' weights into one model, score it on dev, export it."""
     import torch
 
     from spinscope.training.export import export_model
 
-    tokenizer = load_tokenizer(encoder_dir() / "tokenizer.json")
     model = build_model(config.span_hidden)
     model.load_state_dict(average_weights([torch.load(m.checkpoint) for m in members]))
     model.eval()
@@ -304,6 +306,7 @@ def dev_record(model, tokenizer, config: TrainConfig, dev_articles) -> dict:
 def train_member(
     config: TrainConfig,
     any_weight: float,
+    tokenizer,
     windows: list[Window],
     dev_articles: list[Article],
     out_dir: Path,
@@ -316,7 +319,6 @@ def train_member(
 
     log.info("member with any-technique weight %g", any_weight)
     _seed_everything(config.seed)
-    tokenizer = load_tokenizer(encoder_dir() / "tokenizer.json")
     model = build_model(config.span_hidden)
     head_params = list(model.token_head.parameters()) + list(model.span_head.parameters())
     optimizer = torch.optim.AdamW(
