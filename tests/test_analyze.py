@@ -12,6 +12,8 @@ import pytest
 from conftest import MODEL_DIR, REPO, SAMPLE, assert_spans_consistent
 
 from spinscope import Analyzer, analyze
+from spinscope.components.nlp import MAX_TEXT_CHARS
+from spinscope.errors import InputError
 from spinscope.techniques.detector import load_detector
 from spinscope.techniques.taxonomy import LABELS
 
@@ -113,18 +115,34 @@ def test_batched_analysis_equals_one_at_a_time(tmp_path):
     assert results[0][1].layers["techniques"]
 
 
-def test_batched_analysis_survives_an_input_the_batch_call_refuses():
-    """spaCy refuses texts over its max_length inside nlp.pipe; that input alone fails, as it
-    does one at a time, and the rest of its batch is analysed."""
-    from spinscope.components.segment import Segmenter
+class _PrepareRecorder:
+    """A component that only records which texts reach the batch ``prepare`` hook."""
 
-    analyzer = Analyzer(components=[Segmenter()], clean=False)
+    name = "recorder"
+
+    def __init__(self) -> None:
+        self.prepared: list[int] = []
+
+    def prepare(self, docs) -> None:
+        self.prepared.extend(len(d.text) for d in docs)
+
+    def __call__(self, doc) -> None:
+        pass
+
+
+def test_a_text_longer_than_the_parser_takes_is_refused_before_any_model_starts():
+    recorder = _PrepareRecorder()
+    analyzer = Analyzer(components=[recorder], clean=False)
     short = "A short article about taxes and roads in the city. It was approved."
-    huge = "The minister said the plan was fine. " * 30_000  # 1.1 million characters
-    results = list(analyzer.analyze_many([short, huge, short + " Again."], batch_size=3))
-    assert isinstance(results[1][1], ValueError) and "exceeds maximum" in str(results[1][1])
-    for source, doc in (results[0], results[2]):
-        assert doc.layers["sentences"] and doc.to_dict() == analyzer.analyze(source).to_dict()
+    too_long = "x " * (MAX_TEXT_CHARS // 2 + 1)
+    results = list(analyzer.analyze_many([short, too_long], batch_size=2))
+    assert isinstance(results[1][1], InputError)
+    assert "at most 1,000,000" in str(results[1][1])
+    assert recorder.prepared == [len(short)]  # the encoder never saw the long one
+    assert results[0][1].text == short  # the rest of its batch is analysed
+    with pytest.raises(InputError, match="split it into articles"):
+        analyzer.analyze(too_long)
+    assert Analyzer(components=[]).extract(too_long).text  # extraction alone still works
 
 
 def test_cli_analyze_json_and_ptc(tmp_path):

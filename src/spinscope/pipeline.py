@@ -15,9 +15,10 @@ from itertools import islice
 from spinscope.clean import classify_blocks, nonblank_lines, scrape_metadata
 from spinscope.components.base import BatchPreparer, Component
 from spinscope.components.language import LanguageDetector
+from spinscope.components.nlp import MAX_TEXT_CHARS
 from spinscope.components.segment import paragraph_spans
 from spinscope.document import METADATA_FIELDS, Document, Span
-from spinscope.errors import SpinscopeError
+from spinscope.errors import InputError, SpinscopeError
 from spinscope.ingest.load import DEFAULT_MAX_BYTES, LoadedInput, Source, load
 
 BODY_ROLES = ("headline", "body")
@@ -97,8 +98,17 @@ class Analyzer:
         return doc
 
     def analyze(self, source: Source) -> Document:
-        doc = self.extract(source)
+        doc = self._analysable(self.extract(source))
         self.run_components(doc)
+        return doc
+
+    def _analysable(self, doc: Document) -> Document:
+        """Refuse, before any model starts on it, a text longer than the parser takes."""
+        if self.components and len(doc.text) > MAX_TEXT_CHARS:
+            raise InputError(
+                f"the article text is {len(doc.text):,} characters long; analysis takes at "
+                f"most {MAX_TEXT_CHARS:,} — split it into articles"
+            )
         return doc
 
     def run_components(self, doc: Document) -> Document:
@@ -139,7 +149,7 @@ class Analyzer:
             results: list[Document | Exception] = []
             for source in chunk:
                 try:
-                    results.append(self.extract(source))
+                    results.append(self._analysable(self.extract(source)))
                 except INPUT_ERRORS as exc:
                     results.append(exc)
             docs = [r for r in results if isinstance(r, Document)]
