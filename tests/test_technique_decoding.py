@@ -21,6 +21,7 @@ from spinscope.techniques.decode import (
     extra_features,
     filter_features,
     token_runs,
+    trim_edges,
 )
 from spinscope.techniques.taxonomy import BY_LABEL, LABELS, SEMEVAL2023_TECHNIQUES, TAXONOMY
 from spinscope.techniques.windows import TokenizedText, batch_windows, window_starts
@@ -99,6 +100,33 @@ def test_detect_spans_index_the_text():
     assert found[0].label == "Loaded_Language"
     assert 0.0 < found[0].confidence < 1.0
     assert text[found[0].start : found[0].end] == "shameful and disgraceful betrayal"
+
+
+@pytest.mark.parametrize(
+    ("fragment", "kept"),
+    [
+        ("a total disgrace.", "a total disgrace"),
+        ("a total disgrace!\u201d", "a total disgrace"),
+        ("\u201c a total disgrace", "a total disgrace"),
+        ("\u201ca total disgrace\u201d", "\u201ca total disgrace\u201d"),  # both marks: kept
+        ("'hoax' claims,", "'hoax' claims"),
+        ("the workers'", "the workers"),
+        ("Why?", "Why"),
+        ("...", ""),
+    ],
+)
+def test_trim_edges_drops_trailing_punctuation_and_lone_quote_marks(fragment, kept):
+    text = f"Before: {fragment} after"
+    start, end = trim_edges(text, 8, 8 + len(fragment))
+    assert text[start:end] == kept
+    assert 8 <= start <= end <= 8 + len(fragment)
+
+
+def test_candidates_leave_out_a_sentence_end():
+    text = "They called it a shameful betrayal. Then"
+    enc = _fake_encoded(text, [0, 0, 0, 0, 0.9, 0.9, 0])
+    spans = candidate_spans(text, enc, DecoderSettings(threshold=0.5))
+    assert [text[s:e] for s, e, *_ in spans] == ["shameful betrayal"]
 
 
 def test_char_to_token_range_and_calibration():
