@@ -27,6 +27,9 @@ def main() -> None:
     )
     parser.add_argument("--split", default="dev")
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="inputs per batch (default: analyze_many's)"
+    )
     args = parser.parse_args()
     paths = [args.data / "articles" / f"article{i}.txt" for i in read_ids(args.data, args.split)]
     paths = paths[: args.limit] if args.limit else paths
@@ -41,7 +44,8 @@ def main() -> None:
     chars = 0
     spans = 0
     started = time.perf_counter()
-    for path, doc in analyzer.analyze_many(paths):  # what `spinscope analyze` of many inputs runs
+    batching = {"batch_size": args.batch_size} if args.batch_size else {}
+    for path, doc in analyzer.analyze_many(paths, **batching):  # what `spinscope analyze` runs
         if isinstance(doc, Exception):
             raise SystemExit(f"{path}: {doc}")
         chars += len(doc.text)
