@@ -32,7 +32,9 @@ from spinscope.textspans import line_spans
 Runner = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 N_EXTRA_FEATURES = 3
-_QUOTE_MARKS = set("\"'“”‘’«»„")
+_OPENING_QUOTES = "\"'“‘«„"
+_CLOSING_QUOTES = "\"'”’»"
+_QUOTE_MARKS = frozenset(_OPENING_QUOTES + _CLOSING_QUOTES)
 _SPACE = re.compile(r"\s+")
 
 
@@ -145,8 +147,6 @@ def _expand_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-_OPENING_QUOTES = "\"'“‘«„"
-_CLOSING_QUOTES = "\"'”’»"
 _TRAILING = " \t.,;:!?"
 
 
