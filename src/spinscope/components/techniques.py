@@ -57,7 +57,7 @@ class TechniqueTagger:
         for doc in docs:
             if doc.metadata.get("language") in SUPPORTED_LANGUAGES and doc.text:
                 doc.cache["technique_encoding"] = _encoder_thread().submit(
-                    self.detector.encode, doc.text, one_core=True
+                    self.detector.encode, doc.text
                 )
 
     def __call__(self, doc: Document) -> None:

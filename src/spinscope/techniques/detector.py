@@ -53,7 +53,6 @@ class TechniqueDetector:
         self.sep_id = self.tokenizer.token_to_id("[SEP]")
         threads = self.threads or int(os.environ.get("SPINSCOPE_THREADS", "0")) or None
         self.session = self._session(threads)
-        self._one_core_session = self.session if threads == 1 else None
 
     def _session(self, threads: int | None):
         import onnxruntime as ort
@@ -76,20 +75,13 @@ class TechniqueDetector:
 
         return run
 
-    def encode(self, text: str, one_core: bool = False) -> Encoded:
-        """Per-token outputs for ``text``. ``one_core=True`` runs on a second, single-threaded
-        session (made on first use): for encoding beside other work, as ``analyze_many``
-        does beside spaCy, where two threads would fight spaCy for the same two cores.
-        Both sessions give the same numbers; only their thread counts differ."""
-        session = self.session
-        if one_core:
-            if self._one_core_session is None:
-                self._one_core_session = self._session(1)
-            session = self._one_core_session
+    def encode(self, text: str) -> Encoded:
+        """Per-token outputs for ``text``. Safe to call from a background thread (as
+        ``analyze_many`` does, beside spaCy): onnxruntime releases the GIL while it runs."""
         return encode(
             text,
             self.tokenizer,
-            self._runner(session),
+            self._runner(self.session),
             self.cls_id,
             self.sep_id,
             window=int(self.config.get("window_tokens", 254)),
