@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from threadpoolctl import threadpool_info
 
-from spinscope.components.nlp import load_spacy, one_blas_thread
+from spinscope.blas import one_blas_thread
+from spinscope.components.nlp import load_spacy
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sputnik-nato-2023-11-30.txt"
 

