@@ -635,8 +635,9 @@ def find_entities(text: str, parsed, quotes: list[Span] | None = None) -> list[C
     mentions = all_mentions(parsed)
     index = NameIndex(mentions, hints)
     _adopt_speakers(index, quotes or [], text)
+    taken = [(m.start, m.end) for c in index.clusters for m in c.mentions]
     for cluster in index.clusters:
-        _add_missed_mentions(cluster, text, index.clusters)
+        _add_missed_mentions(cluster, text, taken)
     return [c for c in index.clusters if c.mentions]
 
 
@@ -660,11 +661,11 @@ def _adopt_speakers(index: NameIndex, quotes: list[Span], text: str) -> None:
             index.clusters.append(new)
 
 
-def _add_missed_mentions(cluster: Cluster, text: str, clusters: list[Cluster]) -> None:
-    """Occurrences of a cluster's names that NER did not tag (same spelling, whole word)."""
+def _add_missed_mentions(cluster: Cluster, text: str, taken: list[tuple[int, int]]) -> None:
+    """Occurrences of a cluster's names that NER did not tag (same spelling, whole word).
+    ``taken`` holds every mention's offsets so far; the ones added here join it."""
     if cluster.label == "NORP":
         return
-    taken = [(m.start, m.end) for c in clusters for m in c.mentions]
     names = {m.name for m in cluster.mentions}
     if cluster.label == "PERSON" and len(cluster.canonical.split()) > 1:
         names.add(cluster.canonical.split()[-1])  # "Alves told reporters" after "Sergio Alves"
