@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import jsonschema
+import numpy as np
 import pytest
 from conftest import MODEL_DIR, REPO, SAMPLE, assert_spans_consistent
 
@@ -179,3 +180,15 @@ def test_cli_analyze_json_and_ptc(tmp_path):
         aid, label, start, end = line.split("\t")
         assert aid == "123" and label in LABELS
         assert 0 <= int(start) < int(end) <= len(text)
+
+
+def test_one_thread_encoding_gives_the_same_numbers():
+    """analyze_many encodes on a single-threaded session, several articles at once; its
+    outputs must be the very numbers the default session gives, so batched and
+    one-at-a-time agree."""
+    detector = load_detector()
+    text = SAMPLE.read_text(encoding="utf-8")
+    default, one_thread = detector.encode(text), detector.encode(text, one_thread=True)
+    assert len(default.tokens) > 254  # several windows
+    assert np.array_equal(default.probs, one_thread.probs)
+    assert np.array_equal(default.hidden, one_thread.hidden)

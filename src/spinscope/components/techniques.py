@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
@@ -31,10 +32,12 @@ def technique_span(doc_text: str, detection, sentences: list[Span], starts: list
 
 
 @lru_cache(maxsize=1)
-def _encoder_thread() -> ThreadPoolExecutor:
-    """One background thread for the encoder: onnxruntime releases the GIL, so it runs
-    beside spaCy and the Python components, which hold it."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="spinscope-encoder")
+def _encoder_threads() -> ThreadPoolExecutor:
+    """Background threads for the encoder, one per core (``SPINSCOPE_THREADS`` caps them):
+    onnxruntime releases the GIL, so they run beside spaCy and the Python components, which
+    hold it, and each encodes its own article on one thread (no waiting on each other)."""
+    workers = int(os.environ.get("SPINSCOPE_THREADS", "0")) or os.cpu_count() or 1
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="spinscope-encoder")
 
 
 class TechniqueTagger:
@@ -56,8 +59,8 @@ class TechniqueTagger:
         """Start encoding ``docs`` in the background; ``__call__`` picks the results up."""
         for doc in docs:
             if doc.metadata.get("language") in SUPPORTED_LANGUAGES and doc.text:
-                doc.cache["technique_encoding"] = _encoder_thread().submit(
-                    self.detector.encode, doc.text
+                doc.cache["technique_encoding"] = _encoder_threads().submit(
+                    self.detector.encode, doc.text, one_thread=True
                 )
 
     def __call__(self, doc: Document) -> None:
