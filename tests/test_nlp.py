@@ -12,7 +12,12 @@ import pytest
 from threadpoolctl import threadpool_info
 
 from spinscope.blas import one_blas_thread
-from spinscope.components.attribute_rules import FACTORY, IndexedAttributeRuler, UnsupportedPattern
+from spinscope.components.attribute_rules import (
+    FACTORY,
+    IndexedAttributeRuler,
+    UnsupportedPattern,
+    index_attribute_ruler,
+)
 from spinscope.components.nlp import load_spacy
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sputnik-nato-2023-11-30.txt"
@@ -49,18 +54,34 @@ def test_parses_equal_spacys_default_pipeline() -> None:
     assert _analysis(ours(text)) == expected
 
 
+def _ruled_pipeline(pattern: list[dict]):
+    from spacy.lang.en import English
+
+    nlp = English()
+    nlp.add_pipe("attribute_ruler").add([pattern], {"POS": "NOUN"})
+    return nlp
+
+
 @pytest.mark.parametrize(
     "pattern",
     [[{"TAG": "NN", "OP": "?"}], [{"ORTH": "Mr"}], [{"LOWER": {"FUZZY": "mr"}}]],
 )
-def test_patterns_the_index_cannot_apply_are_refused(pattern) -> None:
-    """A future model with other kinds of rules must fail loudly, not be misapplied."""
-    from spacy.lang.en import English
-
-    ruler = English().add_pipe("attribute_ruler")
-    ruler.add([pattern], {"POS": "NOUN"})
+def test_a_ruler_the_index_cannot_apply_is_left_in_place(pattern) -> None:
+    """A future model with other kinds of rules keeps spaCy's own ruler, not a misapplied one."""
+    nlp = _ruled_pipeline(pattern)
     with pytest.raises(UnsupportedPattern):
-        IndexedAttributeRuler().take_rules(ruler)
+        IndexedAttributeRuler().take_rules(nlp.get_pipe("attribute_ruler"))
+    assert not index_attribute_ruler(nlp)
+    assert nlp.pipe_names == ["attribute_ruler"]
+
+
+def test_the_indexed_ruler_applies_rules_in_the_rulers_order() -> None:
+    nlp = _ruled_pipeline([{"LOWER": {"IN": ["mr", "ms"]}}])
+    nlp.get_pipe("attribute_ruler").add([[{"LOWER": "ms"}, {"IS_SPACE": False}]], {"POS": "X"})
+    expected = [t.pos_ for t in nlp("Mr and Ms Smith")]
+    assert index_attribute_ruler(nlp)
+    assert nlp.pipe_names == [FACTORY]
+    assert [t.pos_ for t in nlp("Mr and Ms Smith")] == expected == ["NOUN", "", "X", ""]
 
 
 def test_blas_runs_on_one_thread_only_while_spacy_runs() -> None:

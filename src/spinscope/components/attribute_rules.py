@@ -7,7 +7,8 @@ pattern at every token and took about a fifth of the pipeline's time here; index
 patterns by the value their first token must have leaves a handful to test per token. The
 result is the ruler's own: the same patterns and attributes, matched on the parse as it
 stands, then applied in the ruler's order (later patterns win) with spaCy's own setter
-(`tests/test_nlp.py` compares every token's attributes with the original ruler's).
+(`tests/test_nlp.py` compares every token's attributes with the original ruler's). A
+ruler with patterns of other kinds is left in place.
 """
 
 from __future__ import annotations
@@ -129,10 +130,17 @@ def _make_indexed_ruler(nlp: Language, name: str) -> IndexedAttributeRuler:
     return IndexedAttributeRuler()
 
 
-def index_attribute_ruler(nlp: Language, name: str = "attribute_ruler") -> None:
-    """Put an ``IndexedAttributeRuler`` with the rules of ``nlp``'s ruler in its place."""
+def index_attribute_ruler(nlp: Language, name: str = "attribute_ruler") -> bool:
+    """Put an ``IndexedAttributeRuler`` with the rules of ``nlp``'s ruler in its place.
+    A ruler with patterns the index cannot apply is left as it is (``False``): slower, the
+    same analysis."""
     if name not in nlp.pipe_names:
-        return
+        return False
     indexed = nlp.add_pipe(FACTORY, before=name)
-    indexed.take_rules(nlp.get_pipe(name))
+    try:
+        indexed.take_rules(nlp.get_pipe(name))
+    except UnsupportedPattern:
+        nlp.remove_pipe(FACTORY)
+        return False
     nlp.remove_pipe(name)
+    return True
