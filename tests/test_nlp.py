@@ -1,5 +1,6 @@
 """The shared spaCy pipeline: loaded without the array back ends it never uses, its matrix
-products on NumPy's BLAS (one thread while it runs), and the same parses as spaCy's default."""
+products on NumPy's BLAS (held to one thread while components run), and the same parses as
+spaCy's default."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from pathlib import Path
 import pytest
 from threadpoolctl import threadpool_info
 
-from spinscope.blas import one_blas_thread
 from spinscope.components.attribute_rules import (
     FACTORY,
     IndexedAttributeRuler,
@@ -19,6 +19,7 @@ from spinscope.components.attribute_rules import (
     index_attribute_ruler,
 )
 from spinscope.components.nlp import load_spacy
+from spinscope.threads import one_blas_thread
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sputnik-nato-2023-11-30.txt"
 
@@ -75,6 +76,14 @@ def test_a_ruler_the_index_cannot_apply_is_left_in_place(pattern) -> None:
     assert nlp.pipe_names == ["attribute_ruler"]
 
 
+def test_a_rule_aimed_outside_its_match_keeps_spacys_ruler_and_its_error() -> None:
+    nlp = _ruled_pipeline([{"LOWER": "ms"}])
+    nlp.get_pipe("attribute_ruler").add([[{"LOWER": "mr"}]], {"POS": "NOUN"}, index=5)
+    assert not index_attribute_ruler(nlp)
+    with pytest.raises(ValueError, match="E1001"):
+        nlp("Mr Smith")
+
+
 def test_the_indexed_ruler_applies_rules_in_the_rulers_order() -> None:
     nlp = _ruled_pipeline([{"LOWER": {"IN": ["mr", "ms"]}}])
     nlp.get_pipe("attribute_ruler").add([[{"LOWER": "ms"}, {"IS_SPACE": False}]], {"POS": "X"})
@@ -84,7 +93,7 @@ def test_the_indexed_ruler_applies_rules_in_the_rulers_order() -> None:
     assert [t.pos_ for t in nlp("Mr and Ms Smith")] == expected == ["NOUN", "", "X", ""]
 
 
-def test_blas_runs_on_one_thread_only_while_spacy_runs() -> None:
+def test_blas_runs_on_one_thread_only_inside_the_limit() -> None:
     before = _blas_threads()
     with one_blas_thread():
         assert set(_blas_threads()) <= {1}
@@ -94,6 +103,7 @@ def test_blas_runs_on_one_thread_only_while_spacy_runs() -> None:
 PROBE = """
 import sys
 from spinscope.components.nlp import load_spacy
+from spinscope.threads import one_blas_thread
 nlp = load_spacy()
 assert [t.text for t in nlp("It works.")] == ["It", "works", "."]
 print("torch" in sys.modules)

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
-from spinscope.blas import one_blas_thread
 from spinscope.clean import classify_blocks, nonblank_lines, scrape_metadata
 from spinscope.components.base import BatchPreparer, Component
 from spinscope.components.language import LanguageDetector
@@ -20,6 +19,7 @@ from spinscope.components.segment import paragraph_spans
 from spinscope.document import METADATA_FIELDS, Document, Span
 from spinscope.errors import InputError, SpinscopeError
 from spinscope.ingest.load import DEFAULT_MAX_BYTES, LoadedInput, Source, load
+from spinscope.threads import one_blas_thread
 
 BODY_ROLES = ("headline", "body")
 

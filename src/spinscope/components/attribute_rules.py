@@ -78,7 +78,7 @@ def _index_keys(spec: dict) -> list[tuple[str, object]] | None:
 class _Rule:
     order: int  # the ruler's pattern number: later rules overwrite earlier ones
     tokens: list[list[tuple[str, Test]]]
-    index: int  # which token of a match receives the attributes
+    target: int  # which token of a match receives the attributes (0 = its first)
 
 
 class IndexedAttributeRuler:
@@ -91,15 +91,17 @@ class IndexedAttributeRuler:
 
     def take_rules(self, ruler) -> None:
         """Index the patterns of a loaded ``AttributeRuler``, keeping their order."""
-        first = len(self.attrs)
-        self.attrs += ruler.attrs
-        for number in range(len(ruler.attrs)):
-            _, patterns = ruler.matcher.get(str(number))
-            order = first + number
+        self.attrs = list(ruler.attrs)
+        for order in range(len(self.attrs)):
+            _, patterns = ruler.matcher.get(str(order))
             for pattern in patterns:
                 if any("OP" in spec for spec in pattern):
                     raise UnsupportedPattern("operators between tokens")
-                rule = _Rule(order, [_compile_token(s) for s in pattern], ruler.indices[number])
+                index = ruler.indices[order]  # may count from the end, as in a Python list
+                target = index if index >= 0 else len(pattern) + index
+                if not 0 <= target < len(pattern):
+                    raise UnsupportedPattern(f"token {index} of a {len(pattern)}-token pattern")
+                rule = _Rule(order, [_compile_token(s) for s in pattern], target)
                 keys = _index_keys(pattern[0])
                 for key in keys or ():
                     self._indexed[key].append(rule)
@@ -118,8 +120,7 @@ class IndexedAttributeRuler:
                     for k, token in enumerate(rule.tokens)
                     for feature, test in token
                 ):
-                    target = rule.index if rule.index >= 0 else len(rule.tokens) + rule.index
-                    matches.add((rule.order, start, start + target))
+                    matches.add((rule.order, start, start + rule.target))
         for order, _, position in sorted(matches):
             set_token_attrs(doc[position], self.attrs[order])
         return doc

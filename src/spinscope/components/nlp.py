@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from spinscope.blas import one_blas_thread
 from spinscope.document import Document
 from spinscope.errors import SpinscopeError
 
@@ -78,17 +77,13 @@ def parse_all(docs: list[Document], batch_size: int = 16) -> None:
     ]
     if not todo:
         return
-    nlp = load_spacy()
-    with one_blas_thread():
-        parsed = nlp.pipe((d.text for d in todo), batch_size=batch_size)
-        for doc, spacy_parse in zip(todo, parsed, strict=True):
-            doc.cache["spacy"] = spacy_parse
+    parsed = load_spacy().pipe((d.text for d in todo), batch_size=batch_size)
+    for doc, spacy_parse in zip(todo, parsed, strict=True):
+        doc.cache["spacy"] = spacy_parse
 
 
 def spacy_doc(doc: Document):
     """The spaCy ``Doc`` of ``doc.text``, parsed on first use and cached on the document."""
     if "spacy" not in doc.cache:
-        nlp = load_spacy()
-        with one_blas_thread():
-            doc.cache["spacy"] = nlp(doc.text)
+        doc.cache["spacy"] = load_spacy()(doc.text)
     return doc.cache["spacy"]

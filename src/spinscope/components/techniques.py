@@ -10,6 +10,7 @@ from functools import lru_cache
 from spinscope.document import Document, Span
 from spinscope.techniques.detector import TechniqueDetector, load_detector
 from spinscope.techniques.taxonomy import BY_LABEL
+from spinscope.threads import configured_threads
 
 SUPPORTED_LANGUAGES = frozenset({"en"})
 
@@ -36,7 +37,7 @@ def _encoder_threads() -> ThreadPoolExecutor:
     """Background threads for the encoder, one per core (``SPINSCOPE_THREADS`` caps them):
     onnxruntime releases the GIL, so they run beside spaCy and the Python components, which
     hold it, and each encodes its own article on one thread (no waiting on each other)."""
-    workers = int(os.environ.get("SPINSCOPE_THREADS", "0")) or os.cpu_count() or 1
+    workers = configured_threads() or os.cpu_count() or 1
     return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="spinscope-encoder")
 
 

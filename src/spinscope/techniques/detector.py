@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,6 +22,7 @@ from spinscope.techniques.decode import (
     encode,
 )
 from spinscope.techniques.windows import load_tokenizer
+from spinscope.threads import configured_threads
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "techniques"
 MODEL_FILES = ("model.onnx", "span_head.npz", "tokenizer.json", "config.json")
@@ -54,7 +54,7 @@ class TechniqueDetector:
         self.tokenizer = load_tokenizer(self.model_dir / "tokenizer.json")
         self.cls_id = self.tokenizer.token_to_id("[CLS]")
         self.sep_id = self.tokenizer.token_to_id("[SEP]")
-        threads = self.threads or int(os.environ.get("SPINSCOPE_THREADS", "0")) or None
+        threads = self.threads or configured_threads()
         self.session = self._session(threads)
         if threads == 1:
             self._one_thread_session = self.session
