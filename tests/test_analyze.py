@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import threading
 
 import jsonschema
 import numpy as np
@@ -192,3 +194,19 @@ def test_one_thread_encoding_gives_the_same_numbers():
     assert len(default.tokens) > 254  # several windows
     assert np.array_equal(default.probs, one_thread.probs)
     assert np.array_equal(default.hidden, one_thread.hidden)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="threads have own priorities")
+def test_encoder_threads_run_below_the_main_thread():
+    """The encoder's background threads yield the cores to the main thread (spaCy and the
+    components): they run at a higher nice value than the thread that made them."""
+    from spinscope.components.techniques import _encoder_threads
+    from spinscope.threads import BACKGROUND_NICENESS
+
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    main = niceness()
+    background = _encoder_threads().submit(niceness).result()
+    assert background == min(19, main + BACKGROUND_NICENESS)
+    assert niceness() == main  # the calling thread keeps its priority

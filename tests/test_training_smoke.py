@@ -70,13 +70,28 @@ def test_train_a_few_steps_then_evaluate(shared_dir: Path, tmp_path: Path):
     assert set(figures["si"]) == {"p", "r", "f1"}
     assert 0.0 <= figures["tc"]["micro_f1"] <= 1.0
 
-    # The decoder (thresholds, span filter, calibration) re-fits without PyTorch.
+    # A reading stride longer than the window is refused before anything is re-fitted.
+    refit_command = [sys.executable, "-m", "spinscope.cli", "train", "decoder",
+                     "--model-dir", str(out), "--data", str(data)]  # fmt: skip
     result = subprocess.run(
-        [sys.executable, "-m", "spinscope.cli", "train", "decoder", "--model-dir", str(out),
-         "--data", str(data)],
-        capture_output=True, timeout=300, cwd=REPO,
-    )  # fmt: skip
+        [*refit_command, "--stride", "300"], capture_output=True, timeout=300, cwd=REPO
+    )
+    assert result.returncode == 1
+    assert b"--stride must be between 1 and the window (254 tokens)" in result.stderr
+    assert b"Traceback" not in result.stderr
+
+    # The decoder (thresholds, span filter, calibration) re-fits without PyTorch, here for
+    # windows read side by side.
+    result = subprocess.run(
+        [*refit_command, "--stride", "254"], capture_output=True, timeout=300, cwd=REPO
+    )
     assert result.returncode == 0, result.stderr.decode()[-3000:]
+    assert json.loads((out / "config.json").read_text())["stride_tokens"] == 254
+    assert json.loads((out / "model_card.json").read_text())["reading"] == {
+        "window": 254,
+        "stride": 254,
+    }
+    assert "windows of 254 tokens side by side" in (out / "MODEL_CARD.md").read_text()
     refit = json.loads(result.stdout.decode().strip().splitlines()[-1])
     assert set(refit) == {"si", "tc", "full"}
     decoder = json.loads((out / "config.json").read_text())["decoder"]

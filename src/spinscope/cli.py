@@ -350,6 +350,14 @@ def train_decoder(
             "--data", help="PTC directory with articles/, labels.tsv, train.ids, dev.ids."
         ),
     ],
+    stride: Annotated[
+        int | None,
+        typer.Option(
+            "--stride",
+            help="Read articles in windows this many tokens apart from now on (the window's "
+            "length: no overlap); default: as the model reads now.",
+        ),
+    ] = None,
 ) -> None:
     """Re-fit an exported model's decoder without retraining the encoder: token thresholds
     and calibration on dev, the span filter on train's candidates (threshold on dev). The
@@ -358,7 +366,7 @@ def train_decoder(
 
     _start_training_run(data)
     try:
-        figures = refit_decoder(model_dir, data)
+        figures = refit_decoder(model_dir, data, stride)
     except SpinscopeError as exc:
         _fail(str(exc))
         raise typer.Exit(1) from None

