@@ -21,7 +21,7 @@ from spinscope.techniques.decode import (
     detect,
     encode,
 )
-from spinscope.techniques.windows import load_tokenizer
+from spinscope.techniques.windows import STRIDE_TOKENS, WINDOW_TOKENS, load_tokenizer
 from spinscope.threads import configured_threads
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "techniques"
@@ -100,8 +100,8 @@ class TechniqueDetector:
             self._runner(session),
             self.cls_id,
             self.sep_id,
-            window=int(self.config.get("window_tokens", 254)),
-            stride=int(self.config.get("stride_tokens", 192)),
+            window=int(self.config.get("window_tokens", WINDOW_TOKENS)),
+            stride=int(self.config.get("stride_tokens", STRIDE_TOKENS)),
         )
 
     def detect(self, text: str, enc: Encoded | None = None) -> list[Detection]:

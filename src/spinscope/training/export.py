@@ -126,13 +126,12 @@ def refit_decoder(model_dir: Path, data_dir: Path, stride: int | None = None) ->
     from spinscope.training.ptc import load_split
 
     model_dir = Path(model_dir)
+    dev, train = load_split(data_dir, "dev"), load_split(data_dir, "train")
     command = f"spinscope train decoder --model-dir {model_dir} --data {data_dir}"
-    if stride is not None:
+    if stride is not None:  # changed only once the data has been read
         set_reading_stride(model_dir, stride)
         command += f" --stride {stride}"
-    figures, settings = tune_exported(
-        model_dir, load_split(data_dir, "dev"), train_articles=load_split(data_dir, "train")
-    )
+    figures, settings = tune_exported(model_dir, dev, train_articles=train)
     card_path = model_dir / "model_card.json"
     if card_path.is_file():
         config = json.loads((model_dir / "config.json").read_text())
