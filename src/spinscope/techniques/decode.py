@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from tokenizers import Tokenizer
 
+from spinscope.techniques.lexicon import pack, unpack, word_features
 from spinscope.techniques.taxonomy import LABELS
 from spinscope.techniques.windows import (
     STRIDE_TOKENS,
@@ -289,7 +290,7 @@ def classify_spans(
     return head.probabilities(np.stack(vectors))
 
 
-N_FILTER_FEATURES = N_EXTRA_FEATURES + 11 + len(LABELS)
+N_FILTER_FEATURES = N_EXTRA_FEATURES + 11 + len(LABELS)  # without words and states
 
 
 def filter_features(
@@ -298,7 +299,7 @@ def filter_features(
     candidates: Sequence[tuple[int, int, int, int, float]],
     label_probs: np.ndarray,
 ) -> np.ndarray:
-    """What the span filter sees of each candidate (n, N_FILTER_FEATURES): how strong and
+    """What every span filter sees of each candidate (n, N_FILTER_FEATURES): how strong and
     how even its token scores are, its size and place in its line and in the text, how
     crowded the text is with candidates, the text cues and the span head's probabilities."""
     if not candidates:
@@ -335,27 +336,91 @@ def filter_features(
     return np.asarray(rows, np.float32)
 
 
+def candidate_states(
+    enc: Encoded, candidates: Sequence[tuple[int, int, int, int, float]]
+) -> np.ndarray:
+    """The mean hidden state of each candidate's tokens (n, H)."""
+    return np.stack([enc.hidden[a:b].mean(0) for _, _, a, b, _ in candidates])
+
+
+@dataclass
+class WordsAndStates:
+    """The richer filter's extra evidence: word scores learned from the labelled articles
+    (``lexicon``) and the candidate's mean hidden state, centred and projected onto the
+    main directions of the training candidates' states (``centre``, ``projection``)."""
+
+    scores: dict[str, float]
+    centre: np.ndarray  # (H,)
+    projection: np.ndarray  # (H, k)
+
+    def features(
+        self, text: str, enc: Encoded, candidates: Sequence[tuple[int, int, int, int, float]]
+    ) -> np.ndarray:
+        """(n, N_WORD_FEATURES + k) for the candidates."""
+        words = [word_features(text[start:end], self.scores) for start, end, *_ in candidates]
+        states = (candidate_states(enc, candidates) - self.centre) @ self.projection
+        return np.concatenate([np.asarray(words, np.float32), states], axis=1)
+
+
+def all_filter_features(
+    text: str,
+    enc: Encoded,
+    candidates: Sequence[tuple[int, int, int, int, float]],
+    label_probs: np.ndarray,
+    extra: WordsAndStates | None,
+) -> np.ndarray:
+    """``filter_features``, followed by the words-and-states ones when there are any."""
+    base = filter_features(text, enc, candidates, label_probs)
+    if extra is None or not candidates:
+        return base
+    return np.concatenate([base, extra.features(text, enc, candidates)], axis=1).astype(np.float32)
+
+
 @dataclass
 class SpanFilter:
-    """Logistic regression on ``filter_features``: the probability that a candidate span
+    """Logistic regression on ``all_filter_features``: the probability that a candidate span
     overlaps a technique at all. Drops the isolated weak candidates that cost SI precision."""
 
     mean: np.ndarray
     scale: np.ndarray
     weights: np.ndarray
     bias: float
+    extra: WordsAndStates | None = None  # filters fitted before 2026-11-28 have none
+
+    def features(
+        self,
+        text: str,
+        enc: Encoded,
+        candidates: Sequence[tuple[int, int, int, int, float]],
+        label_probs: np.ndarray,
+    ) -> np.ndarray:
+        return all_filter_features(text, enc, candidates, label_probs, self.extra)
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         z = ((features - self.mean) / self.scale) @ self.weights + self.bias
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
 
     def save(self, path) -> None:
-        np.savez(path, mean=self.mean, scale=self.scale, weights=self.weights, bias=self.bias)
+        arrays = {"mean": self.mean, "scale": self.scale, "weights": self.weights}
+        if self.extra is not None:
+            words, scores = pack(self.extra.scores)
+            arrays |= {
+                "words": words,
+                "word_scores": scores,
+                "centre": self.extra.centre,
+                "projection": self.extra.projection,
+            }
+        np.savez_compressed(path, bias=self.bias, **arrays)
 
     @classmethod
     def load(cls, path) -> SpanFilter:
         data = np.load(path)
-        return cls(data["mean"], data["scale"], data["weights"], float(data["bias"]))
+        extra = None
+        if "projection" in data:
+            extra = WordsAndStates(
+                unpack(data["words"], data["word_scores"]), data["centre"], data["projection"]
+            )
+        return cls(data["mean"], data["scale"], data["weights"], float(data["bias"]), extra)
 
 
 def filtered_candidates(
@@ -371,7 +436,7 @@ def filtered_candidates(
     probs = classify_spans(text, enc, head, [(c[0], c[1]) for c in candidates])
     if span_filter is None or settings.filter_threshold <= 0 or not candidates:
         return candidates, probs, np.ones(len(candidates))
-    passed = span_filter.probabilities(filter_features(text, enc, candidates, probs))
+    passed = span_filter.probabilities(span_filter.features(text, enc, candidates, probs))
     keep = passed >= settings.filter_threshold
     return [c for c, k in zip(candidates, keep, strict=True) if k], probs[keep], passed[keep]
 

@@ -88,12 +88,12 @@ def tune_exported(
     out: Path, dev_articles, threads: int | None = None, train_articles=None
 ) -> tuple[dict, DecoderSettings]:
     """Re-tune the decoder on the int8 outputs (quantisation shifts probabilities slightly):
-    token thresholds on dev; then, given training articles, the span filter fitted on their
-    candidates and its threshold chosen on dev. Saves ``config.json`` (and
+    token thresholds on dev; then, given training articles, a span filter fitted on their
+    candidates at each of a few token thresholds, the pair of thresholds chosen on dev. Saves ``config.json`` (and
     ``span_filter.npz``) into ``out`` and returns the dev figures with the settings."""
     from spinscope.techniques.detector import SPAN_FILTER_FILE, TechniqueDetector
     from spinscope.training.evaluate import EncodedArticle, score, tune
-    from spinscope.training.span_filter import fit_span_filter, tune_filter
+    from spinscope.training.span_filter import fit_filter_and_thresholds
 
     detector = TechniqueDetector(out, threads=threads)
     encoded = [EncodedArticle(a, detector.encode(a.text)) for a in dev_articles]
@@ -101,11 +101,9 @@ def tune_exported(
     span_filter = None
     if train_articles:
         train_encoded = [EncodedArticle(a, detector.encode(a.text)) for a in train_articles]
-        span_filter = fit_span_filter(train_encoded, detector.head, settings)
-        if span_filter is not None:
-            settings, _ = tune_filter(encoded, detector.head, settings, span_filter)
-        if settings.filter_threshold <= 0:
-            span_filter = None
+        settings, span_filter = fit_filter_and_thresholds(
+            encoded, train_encoded, detector.head, settings
+        )
     filter_path = out / SPAN_FILTER_FILE
     if span_filter is not None:
         span_filter.save(filter_path)

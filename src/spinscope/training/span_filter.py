@@ -1,16 +1,23 @@
 """Fitting the span filter: which candidate spans are worth showing.
 
 More than half of the token head's candidate spans touch no technique at all, and each
-one costs SI precision. The filter is a logistic regression on ``filter_features``, fitted
-on the candidates the exported model produces for the *training* articles (their SI is no
-better than dev's, so they are honest examples of its mistakes); the probability a
-candidate needs is then chosen on dev, and the confidence calibration re-fitted after it.
+one costs SI precision. The filter is a logistic regression fitted on the candidates the
+exported model produces for the *training* articles (their SI is no better than dev's, so
+they are honest examples of its mistakes); the probability a candidate needs is then
+chosen on dev, and the confidence calibration re-fitted after it.
+
+Beside the candidate's scores, size and place, the filter reads word scores counted over
+the training articles and the candidate's hidden state projected onto its main
+directions. A training article's word features come from scores counted on the *other*
+folds, so the filter learns how much to trust the words on articles they were not
+counted on, as it will meet them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -20,9 +27,12 @@ from spinscope.techniques.decode import (
     DecoderSettings,
     SpanFilter,
     SpanHead,
-    filter_features,
+    WordsAndStates,
+    all_filter_features,
+    candidate_states,
     filtered_candidates,
 )
+from spinscope.techniques.lexicon import word_counts, word_scores
 from spinscope.training.evaluate import (
     CUES_WITHOUT_FILTER,
     EncodedArticle,
@@ -35,50 +45,97 @@ from spinscope.training.scorer import merge_intervals
 
 log = logging.getLogger("spinscope.train")
 
-#: Strength of the L2 penalty (on standardised features); chosen on dev among 1, 10, 100, 1000.
-L2_PENALTY = 100.0
+#: Strength of the L2 penalty (on standardised features) and the number of hidden-state
+#: directions; chosen on dev among 100–1000 and 0–192 (int8 outputs, 2026-11-28).
+L2_PENALTY = 300.0
+STATE_DIRECTIONS = 96
+#: Token thresholds tried under the filter, beside the one best without it: a lower one
+#: finds more techniques and leaves the filter more to drop.
+TOKEN_THRESHOLDS = (0.1, 0.125, 0.15)
+#: Folds of the training articles for out-of-fold word scores.
+WORD_FOLDS = 5
 THRESHOLDS = tuple(round(float(t), 3) for t in np.arange(0.05, 0.61, 0.025))
 
+Candidates = list[tuple[int, int, int, int, float]]
 
-def filter_examples(
-    items: Sequence[EncodedArticle], head: SpanHead, settings: DecoderSettings
+
+def _touches_gold(item: EncodedArticle, candidates: Candidates) -> list[float]:
+    gold = merge_intervals((s.start, s.end) for s in item.article.spans)
+    return [
+        float(any(start < g_end and g_start < end for g_start, g_end in gold))
+        for start, end, *_ in candidates
+    ]
+
+
+def _state_directions(
+    items: Sequence[EncodedArticle], found: Sequence[tuple[Candidates, np.ndarray]]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Features of every candidate span, and whether it overlaps any gold span."""
-    features, targets = [], []
-    for item in items:
-        text = item.article.text
-        candidates, probs, _ = filtered_candidates(text, item.enc, head, settings)
-        if not candidates:
-            continue
-        features.append(filter_features(text, item.enc, candidates, probs))
-        gold = merge_intervals((s.start, s.end) for s in item.article.spans)
-        targets.extend(
-            float(any(start < g_end and g_start < end for g_start, g_end in gold))
-            for start, end, *_ in candidates
-        )
-    if not features:
-        return np.zeros((0, 0), np.float32), np.zeros(0)
-    return np.concatenate(features), np.asarray(targets)
+    """Centre and main directions (H, k) of the candidates' mean hidden states."""
+    states = np.concatenate(
+        [candidate_states(item.enc, c) for item, (c, _) in zip(items, found, strict=True) if c]
+    ).astype(np.float64)
+    centre = states.mean(0)
+    _, _, directions = np.linalg.svd(states - centre, full_matrices=False)
+    k = min(STATE_DIRECTIONS, directions.shape[0])
+    return centre.astype(np.float32), directions[:k].T.astype(np.float32)
+
+
+def _article_counts(item: EncodedArticle) -> tuple[Counter[str], Counter[str]]:
+    return word_counts(item.article.text, [(s.start, s.end) for s in item.article.spans])
+
+
+def _summed(counts: Sequence[tuple[Counter[str], Counter[str]]]) -> tuple[Counter, Counter]:
+    inside: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for item_inside, item_total in counts:
+        inside.update(item_inside)
+        total.update(item_total)
+    return inside, total
+
+
+def word_scores_by_fold(
+    items: Sequence[EncodedArticle],
+) -> tuple[list[dict[str, float]], dict[str, float]]:
+    """For each article, the word scores counted on the folds it is not in; and the scores
+    counted over all of ``items`` (what the product ships)."""
+    counts = [_article_counts(item) for item in items]
+    inside, total = _summed(counts)
+    per_fold = []
+    for fold in range(WORD_FOLDS):
+        fold_inside, fold_total = _summed(counts[fold::WORD_FOLDS])
+        per_fold.append(word_scores(inside - fold_inside, total - fold_total))
+    return [per_fold[i % WORD_FOLDS] for i in range(len(items))], word_scores(inside, total)
 
 
 def fit_span_filter(
     items: Sequence[EncodedArticle], head: SpanHead, settings: DecoderSettings
 ) -> SpanFilter | None:
     """The filter fitted on ``items`` (the training articles); ``None`` if too few examples."""
-    features, targets = filter_examples(items, head, settings)
-    if len(features) == 0:
+    found = [filtered_candidates(i.article.text, i.enc, head, settings)[:2] for i in items]
+    if not any(c for c, _ in found):
         return None
-    mean = features.mean(0)
-    scale = features.std(0) + 1e-6
-    fitted = fit_logistic((features - mean) / scale, targets, l2=L2_PENALTY)
+    centre, projection = _state_directions(items, found)
+    fold_scores, all_scores = word_scores_by_fold(items)
+    features, targets = [], []
+    for item, (candidates, probs), scores in zip(items, found, fold_scores, strict=True):
+        if not candidates:
+            continue
+        fold_extra = WordsAndStates(scores, centre, projection)
+        text = item.article.text
+        features.append(all_filter_features(text, item.enc, candidates, probs, fold_extra))
+        targets.extend(_touches_gold(item, candidates))
+    x, y = np.concatenate(features), np.asarray(targets)
+    mean, scale = x.mean(0), x.std(0) + 1e-6
+    fitted = fit_logistic((x - mean) / scale, y, l2=L2_PENALTY)
     if fitted is None:
         return None
-    log.info("span filter: %d candidates, %.3f overlap a technique", len(targets), targets.mean())
+    log.info("span filter: %d candidates, %.3f overlap a technique", len(y), y.mean())
     return SpanFilter(
         mean.astype(np.float32),
         scale.astype(np.float32),
         fitted[:-1].astype(np.float32),
         float(fitted[-1]),
+        WordsAndStates(all_scores, centre, projection),
     )
 
 
@@ -100,3 +157,25 @@ def tune_filter(
     n_cues = N_CONFIDENCE_CUES if best.filter_threshold > 0 else CUES_WITHOUT_FILTER
     best = dataclasses.replace(best, calibration=fit_calibration(cues, target, n_cues))
     return best, best_f1
+
+
+def fit_filter_and_thresholds(
+    dev: Sequence[EncodedArticle],
+    train: Sequence[EncodedArticle],
+    head: SpanHead,
+    settings: DecoderSettings,
+) -> tuple[DecoderSettings, SpanFilter | None]:
+    """The token threshold, span filter and filter threshold that together give the best
+    dev SI F1 (the filter fitted on ``train`` for each token threshold); ``settings`` and no
+    filter when no filter helps."""
+    best_f1, best, best_filter = si_f1(dev, settings), settings, None
+    for threshold in sorted({*TOKEN_THRESHOLDS, settings.threshold}):
+        trial = dataclasses.replace(settings, threshold=threshold, filter_threshold=0.0)
+        span_filter = fit_span_filter(train, head, trial)
+        if span_filter is None:
+            continue
+        tuned, f1 = tune_filter(dev, head, trial, span_filter)
+        log.info("token threshold %.3f under the filter: dev SI F1 %.4f", threshold, f1)
+        if tuned.filter_threshold > 0 and f1 > best_f1:
+            best_f1, best, best_filter = f1, tuned, span_filter
+    return best, best_filter
