@@ -89,8 +89,9 @@ def tune_exported(
 ) -> tuple[dict, DecoderSettings]:
     """Re-tune the decoder on the int8 outputs (quantisation shifts probabilities slightly):
     token thresholds on dev; then, given training articles, a span filter fitted on their
-    candidates at each of a few token thresholds, the pair of thresholds chosen on dev. Saves ``config.json`` (and
-    ``span_filter.npz``) into ``out`` and returns the dev figures with the settings."""
+    candidates for each of a few decoders, decoder and filter threshold chosen on dev
+    (``fit_filter_and_thresholds``). Saves ``config.json`` (and ``span_filter.npz``) into
+    ``out`` and returns the dev figures with the settings."""
     from spinscope.techniques.detector import SPAN_FILTER_FILE, TechniqueDetector
     from spinscope.training.evaluate import EncodedArticle, score, tune
     from spinscope.training.span_filter import fit_filter_and_thresholds
@@ -275,8 +276,10 @@ def model_card_markdown(card: dict) -> str:
         + _reading_line(card)
         + (
             " A span filter (logistic regression on each candidate's score profile, size, "
-            "place and span-head probabilities, fitted on the training articles' candidates) "
-            "drops the candidates unlikely to touch a technique."
+            "place, span-head probabilities, word scores counted on the training articles and "
+            "its hidden state along their candidates' main directions, fitted on those "
+            "candidates) drops the candidates unlikely to touch a technique; token threshold, "
+            "smoothing and gap were chosen with it on dev."
             if card["decoder"].get("filter_threshold", 0) > 0
             else ""
         ),

@@ -16,6 +16,7 @@ counted on, as it will meet them.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 from collections import Counter
 from collections.abc import Sequence
@@ -39,6 +40,7 @@ from spinscope.training.evaluate import (
     calibration_data,
     fit_calibration,
     fit_logistic,
+    score,
     si_f1,
 )
 from spinscope.training.scorer import merge_intervals
@@ -49,9 +51,12 @@ log = logging.getLogger("spinscope.train")
 #: directions; chosen on dev among 100–1000 and 0–192 (int8 outputs, 2026-11-28).
 L2_PENALTY = 300.0
 STATE_DIRECTIONS = 96
-#: Token thresholds tried under the filter, beside the one best without it: a lower one
-#: finds more techniques and leaves the filter more to drop.
+#: Decoders tried under the filter: token thresholds beside the one best without it (a
+#: lower one finds more techniques and leaves the filter more to drop), smoothing widths
+#: and the gaps a span may bridge.
 TOKEN_THRESHOLDS = (0.1, 0.125, 0.15)
+SMOOTHING = (1, 3)
+MAX_GAPS = (1, 2, 4)
 #: Folds of the training articles for out-of-fold word scores.
 WORD_FOLDS = 5
 THRESHOLDS = tuple(round(float(t), 3) for t in np.arange(0.05, 0.61, 0.025))
@@ -159,23 +164,46 @@ def tune_filter(
     return best, best_f1
 
 
+def span_measures(
+    items: Sequence[EncodedArticle],
+    head: SpanHead,
+    settings: DecoderSettings,
+    span_filter: SpanFilter | None,
+) -> float:
+    """Dev SI F1 plus full-task F1: SI alone rewards long spans that cover several
+    techniques at once; the full task asks that each span and its technique be right."""
+    figures = score(items, head, settings, span_filter)
+    return figures["si"]["f1"] + figures["full"]["f1"]
+
+
 def fit_filter_and_thresholds(
     dev: Sequence[EncodedArticle],
     train: Sequence[EncodedArticle],
     head: SpanHead,
     settings: DecoderSettings,
 ) -> tuple[DecoderSettings, SpanFilter | None]:
-    """The token threshold, span filter and filter threshold that together give the best
-    dev SI F1 (the filter fitted on ``train`` for each token threshold); ``settings`` and no
-    filter when no filter helps."""
-    best_f1, best, best_filter = si_f1(dev, settings), settings, None
-    for threshold in sorted({*TOKEN_THRESHOLDS, settings.threshold}):
-        trial = dataclasses.replace(settings, threshold=threshold, filter_threshold=0.0)
+    """The decoder (token threshold, smoothing, gap), span filter and filter threshold that
+    together give the best ``span_measures`` on dev, the filter fitted on ``train`` for
+    each decoder and its threshold chosen for SI; ``settings`` and no filter when no filter
+    helps."""
+    best_measure, best, best_filter = span_measures(dev, head, settings, None), settings, None
+    thresholds = sorted({*TOKEN_THRESHOLDS, settings.threshold})
+    for threshold, smooth, gap in itertools.product(thresholds, SMOOTHING, MAX_GAPS):
+        trial = dataclasses.replace(
+            settings, threshold=threshold, smooth=smooth, max_gap=gap, filter_threshold=0.0
+        )
         span_filter = fit_span_filter(train, head, trial)
         if span_filter is None:
             continue
-        tuned, f1 = tune_filter(dev, head, trial, span_filter)
-        log.info("token threshold %.3f under the filter: dev SI F1 %.4f", threshold, f1)
-        if tuned.filter_threshold > 0 and f1 > best_f1:
-            best_f1, best, best_filter = f1, tuned, span_filter
+        tuned, si = tune_filter(dev, head, trial, span_filter)
+        if tuned.filter_threshold <= 0:
+            continue
+        measure = span_measures(dev, head, tuned, span_filter)
+        log.info(
+            "token threshold %.3f, smoothing %d, gap %d under the filter: dev SI F1 %.4f, "
+            "SI + full F1 %.4f",
+            threshold, smooth, gap, si, measure,
+        )  # fmt: skip
+        if measure > best_measure:
+            best_measure, best, best_filter = measure, tuned, span_filter
     return best, best_filter
