@@ -60,12 +60,12 @@ def word_scores(inside: Counter[str], total: Counter[str]) -> dict[str, float]:
 def word_features(fragment: str, scores: Mapping[str, float]) -> list[float]:
     """What the filter sees of a fragment's words: mean and largest score, the sum of the
     positive ones, and how many score above 1 (three times the usual odds)."""
-    values = np.asarray([scores.get(w, 0.0) for _, _, w in words(fragment)] or [0.0])
+    values = [scores.get(w, 0.0) for _, _, w in words(fragment)] or [0.0]
     return [
-        float(values.mean()),
-        float(values.max()),
-        float(np.clip(values, 0.0, None).sum()),
-        float((values > 1.0).sum()),
+        sum(values) / len(values),
+        max(values),
+        sum(v for v in values if v > 0.0),
+        float(sum(v > 1.0 for v in values)),
     ]
 
 
