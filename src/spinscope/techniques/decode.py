@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from tokenizers import Tokenizer
 
-from spinscope.techniques.lexicon import pack, unpack, word_features
 from spinscope.techniques.taxonomy import LABELS
 from spinscope.techniques.windows import (
     STRIDE_TOKENS,
@@ -344,22 +343,18 @@ def candidate_states(
 
 
 @dataclass
-class WordsAndStates:
-    """The richer filter's extra evidence: word scores learned from the labelled articles
-    (``lexicon``) and the candidate's mean hidden state, centred and projected onto the
-    main directions of the training candidates' states (``centre``, ``projection``)."""
+class StateDirections:
+    """The richer filter's extra evidence: the candidate's mean hidden state, centred and
+    projected onto the main directions of the training candidates' states."""
 
-    scores: dict[str, float]
     centre: np.ndarray  # (H,)
     projection: np.ndarray  # (H, k)
 
     def features(
-        self, text: str, enc: Encoded, candidates: Sequence[tuple[int, int, int, int, float]]
+        self, enc: Encoded, candidates: Sequence[tuple[int, int, int, int, float]]
     ) -> np.ndarray:
-        """(n, N_WORD_FEATURES + k) for the candidates."""
-        words = [word_features(text[start:end], self.scores) for start, end, *_ in candidates]
-        states = (candidate_states(enc, candidates) - self.centre) @ self.projection
-        return np.concatenate([np.asarray(words, np.float32), states], axis=1)
+        """(n, k) for the candidates."""
+        return (candidate_states(enc, candidates) - self.centre) @ self.projection
 
 
 def all_filter_features(
@@ -367,13 +362,13 @@ def all_filter_features(
     enc: Encoded,
     candidates: Sequence[tuple[int, int, int, int, float]],
     label_probs: np.ndarray,
-    extra: WordsAndStates | None,
+    extra: StateDirections | None,
 ) -> np.ndarray:
-    """``filter_features``, followed by the words-and-states ones when there are any."""
+    """``filter_features``, followed by the hidden-state ones when there are any."""
     base = filter_features(text, enc, candidates, label_probs)
     if extra is None or not candidates:
         return base
-    return np.concatenate([base, extra.features(text, enc, candidates)], axis=1).astype(np.float32)
+    return np.concatenate([base, extra.features(enc, candidates)], axis=1).astype(np.float32)
 
 
 @dataclass
@@ -385,7 +380,7 @@ class SpanFilter:
     scale: np.ndarray
     weights: np.ndarray
     bias: float
-    extra: WordsAndStates | None = None  # filters fitted before 2026-11-28 have none
+    extra: StateDirections | None = None  # filters fitted before 2026-11-28 have none
 
     def features(
         self,
@@ -403,13 +398,7 @@ class SpanFilter:
     def save(self, path) -> None:
         arrays = {"mean": self.mean, "scale": self.scale, "weights": self.weights}
         if self.extra is not None:
-            words, scores = pack(self.extra.scores)
-            arrays |= {
-                "words": words,
-                "word_scores": scores,
-                "centre": self.extra.centre,
-                "projection": self.extra.projection,
-            }
+            arrays |= {"centre": self.extra.centre, "projection": self.extra.projection}
         np.savez_compressed(path, bias=self.bias, **arrays)
 
     @classmethod
@@ -417,9 +406,7 @@ class SpanFilter:
         data = np.load(path)
         extra = None
         if "projection" in data:
-            extra = WordsAndStates(
-                unpack(data["words"], data["word_scores"]), data["centre"], data["projection"]
-            )
+            extra = StateDirections(data["centre"], data["projection"])
         return cls(data["mean"], data["scale"], data["weights"], float(data["bias"]), extra)
 
 

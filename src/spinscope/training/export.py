@@ -276,10 +276,10 @@ def model_card_markdown(card: dict) -> str:
         + _reading_line(card)
         + (
             " A span filter (logistic regression on each candidate's score profile, size, "
-            "place, span-head probabilities, word scores counted on the training articles and "
-            "its hidden state along their candidates' main directions, fitted on those "
-            "candidates) drops the candidates unlikely to touch a technique; token threshold, "
-            "smoothing and gap were chosen with it on dev."
+            "place, span-head probabilities and its hidden state along the main directions of "
+            "the training articles' candidates, fitted on those candidates) drops the "
+            "candidates unlikely to touch a technique; token threshold, smoothing and gap were "
+            "chosen with it on dev."
             if card["decoder"].get("filter_threshold", 0) > 0
             else ""
         ),

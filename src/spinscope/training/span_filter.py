@@ -6,11 +6,8 @@ exported model produces for the *training* articles (their SI is no better than 
 they are honest examples of its mistakes); the probability a candidate needs is then
 chosen on dev, and the confidence calibration re-fitted after it.
 
-Beside the candidate's scores, size and place, the filter reads word scores counted over
-the training articles and the candidate's hidden state projected onto its main
-directions. A training article's word features come from scores counted on the *other*
-folds, so the filter learns how much to trust the words on articles they were not
-counted on, as it will meet them.
+Beside the candidate's scores, size and place, the filter reads the candidate's mean hidden
+state projected onto the main directions of the training candidates' states.
 """
 
 from __future__ import annotations
@@ -18,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
-from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,12 +24,11 @@ from spinscope.techniques.decode import (
     DecoderSettings,
     SpanFilter,
     SpanHead,
-    WordsAndStates,
+    StateDirections,
     all_filter_features,
     candidate_states,
     filtered_candidates,
 )
-from spinscope.techniques.lexicon import word_counts, word_scores
 from spinscope.training.evaluate import (
     CUES_WITHOUT_FILTER,
     EncodedArticle,
@@ -48,7 +43,7 @@ from spinscope.training.scorer import merge_intervals
 log = logging.getLogger("spinscope.train")
 
 #: Strength of the L2 penalty (on standardised features) and the number of hidden-state
-#: directions; chosen on dev among 100–1000 and 0–192 (int8 outputs, 2026-11-28).
+#: directions; chosen on dev among 100–1000 and 16–192 (int8 outputs, 2026-11-28).
 L2_PENALTY = 300.0
 STATE_DIRECTIONS = 96
 #: Decoders tried under the filter: token thresholds beside the one best without it (a
@@ -57,8 +52,6 @@ STATE_DIRECTIONS = 96
 TOKEN_THRESHOLDS = (0.1, 0.125, 0.15)
 SMOOTHING = (1, 3)
 MAX_GAPS = (1, 2, 4)
-#: Folds of the training articles for out-of-fold word scores.
-WORD_FOLDS = 5
 THRESHOLDS = tuple(round(float(t), 3) for t in np.arange(0.05, 0.61, 0.025))
 
 Candidates = list[tuple[int, int, int, int, float]]
@@ -74,7 +67,7 @@ def _touches_gold(item: EncodedArticle, candidates: Candidates) -> list[float]:
 
 def _state_directions(
     items: Sequence[EncodedArticle], found: Sequence[tuple[Candidates, np.ndarray]]
-) -> tuple[np.ndarray, np.ndarray]:
+) -> StateDirections:
     """Centre and main directions (H, k) of the candidates' mean hidden states."""
     states = np.concatenate(
         [candidate_states(item.enc, c) for item, (c, _) in zip(items, found, strict=True) if c]
@@ -82,34 +75,7 @@ def _state_directions(
     centre = states.mean(0)
     _, _, directions = np.linalg.svd(states - centre, full_matrices=False)
     k = min(STATE_DIRECTIONS, directions.shape[0])
-    return centre.astype(np.float32), directions[:k].T.astype(np.float32)
-
-
-def _article_counts(item: EncodedArticle) -> tuple[Counter[str], Counter[str]]:
-    return word_counts(item.article.text, [(s.start, s.end) for s in item.article.spans])
-
-
-def _summed(counts: Sequence[tuple[Counter[str], Counter[str]]]) -> tuple[Counter, Counter]:
-    inside: Counter[str] = Counter()
-    total: Counter[str] = Counter()
-    for item_inside, item_total in counts:
-        inside.update(item_inside)
-        total.update(item_total)
-    return inside, total
-
-
-def word_scores_by_fold(
-    items: Sequence[EncodedArticle],
-) -> tuple[list[dict[str, float]], dict[str, float]]:
-    """For each article, the word scores counted on the folds it is not in; and the scores
-    counted over all of ``items`` (what the product ships)."""
-    counts = [_article_counts(item) for item in items]
-    inside, total = _summed(counts)
-    per_fold = []
-    for fold in range(WORD_FOLDS):
-        fold_inside, fold_total = _summed(counts[fold::WORD_FOLDS])
-        per_fold.append(word_scores(inside - fold_inside, total - fold_total))
-    return [per_fold[i % WORD_FOLDS] for i in range(len(items))], word_scores(inside, total)
+    return StateDirections(centre.astype(np.float32), directions[:k].T.astype(np.float32))
 
 
 def fit_span_filter(
@@ -119,15 +85,13 @@ def fit_span_filter(
     found = [filtered_candidates(i.article.text, i.enc, head, settings)[:2] for i in items]
     if not any(c for c, _ in found):
         return None
-    centre, projection = _state_directions(items, found)
-    fold_scores, all_scores = word_scores_by_fold(items)
+    directions = _state_directions(items, found)
     features, targets = [], []
-    for item, (candidates, probs), scores in zip(items, found, fold_scores, strict=True):
+    for item, (candidates, probs) in zip(items, found, strict=True):
         if not candidates:
             continue
-        fold_extra = WordsAndStates(scores, centre, projection)
         text = item.article.text
-        features.append(all_filter_features(text, item.enc, candidates, probs, fold_extra))
+        features.append(all_filter_features(text, item.enc, candidates, probs, directions))
         targets.extend(_touches_gold(item, candidates))
     x, y = np.concatenate(features), np.asarray(targets)
     mean, scale = x.mean(0), x.std(0) + 1e-6
@@ -140,7 +104,7 @@ def fit_span_filter(
         scale.astype(np.float32),
         fitted[:-1].astype(np.float32),
         float(fitted[-1]),
-        WordsAndStates(all_scores, centre, projection),
+        directions,
     )
 
 

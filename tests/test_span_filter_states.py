@@ -1,8 +1,6 @@
-"""The span filter's word scores and hidden-state directions (no trained weights needed)."""
+"""The span filter's hidden-state directions and decoder choice (no trained weights needed)."""
 
 from __future__ import annotations
-
-from collections import Counter
 
 import numpy as np
 import pytest
@@ -17,7 +15,6 @@ from spinscope.techniques.decode import (
     classify_spans,
     detect,
 )
-from spinscope.techniques.lexicon import N_WORD_FEATURES, word_counts, word_features, word_scores
 from spinscope.techniques.taxonomy import LABELS
 from spinscope.techniques.windows import TokenizedText
 from spinscope.training.evaluate import EncodedArticle
@@ -26,49 +23,12 @@ from spinscope.training.span_filter import (
     TOKEN_THRESHOLDS,
     fit_filter_and_thresholds,
     fit_span_filter,
-    word_scores_by_fold,
 )
-
-
-def test_word_counts_see_what_lies_inside_spans():
-    text = "A shameful plan. A plain plan, said the shameful man."
-    spans = [(text.index("shameful"), text.index("shameful") + len("shameful plan"))]
-    inside, total = word_counts(text, spans)
-    assert total["shameful"] == 2 and inside["shameful"] == 1
-    assert total["plan"] == 2 and inside["plan"] == 1
-    assert inside["said"] == 0 and total["a"] == 2
-
-
-def test_word_scores_rank_span_words_above_the_rest_and_skip_rare_ones():
-    inside = {"vile": 9, "said": 1, "once": 1}
-    total = {"vile": 10, "said": 40, "once": 1, "the": 49}
-    scores = word_scores(Counter(inside), Counter(total))
-    assert scores["vile"] > 1.0 > 0.0 > scores["said"]
-    assert "once" not in scores  # seen once: no score
-    assert scores["the"] < 0.0
-    features = word_features("Vile, vile lies", scores)
-    assert len(features) == N_WORD_FEATURES
-    assert features[1] == pytest.approx(scores["vile"])
-    assert features[3] == 2.0  # two words score above 1
-    assert word_features("", scores) == [0.0, 0.0, 0.0, 0.0]
 
 
 def _article(i: int, text: str, phrase: str) -> Article:
     start = text.index(phrase)
     return Article(str(i), text, [GoldSpan("Loaded_Language", start, start + len(phrase))])
-
-
-def test_word_scores_by_fold_leave_each_article_out_of_its_own_scores():
-    items = [
-        EncodedArticle(_article(i, f"word{chr(97 + i)} rant rant filler", "rant"), None)
-        for i in range(5)
-    ]
-    items.append(EncodedArticle(_article(5, "unique unique rant filler", "unique unique"), None))
-    per_item, shipped = word_scores_by_fold(items)
-    assert "unique" in shipped and shipped["unique"] > 0
-    # "unique" occurs only in the sixth article: its own fold's scores do not know it.
-    assert "unique" not in per_item[5]
-    assert per_item[5]["rant"] > 0
 
 
 def _encoded(text: str, scores: list[float], hidden: np.ndarray) -> Encoded:
@@ -104,7 +64,7 @@ def _items(gold_score: float, other_score: float) -> list[EncodedArticle]:
     return items
 
 
-def test_fitted_filter_reads_words_and_states_and_survives_a_round_trip(tmp_path):
+def test_fitted_filter_reads_hidden_states_and_survives_a_round_trip(tmp_path):
     head, settings, items = _HEAD, DecoderSettings(threshold=0.5), _items(0.9, 0.9)
     span_filter = fit_span_filter(items, head, settings)
     assert span_filter is not None and span_filter.extra is not None
@@ -114,22 +74,21 @@ def test_fitted_filter_reads_words_and_states_and_survives_a_round_trip(tmp_path
     assert [text[s:e] for s, e, *_ in candidates] == ["vile traitors", "council met"]
     probs = classify_spans(text, enc, head, [(c[0], c[1]) for c in candidates])
     features = span_filter.features(text, enc, candidates, probs)
-    assert features.shape == (2, N_FILTER_FEATURES + N_WORD_FEATURES + 4)
+    assert features.shape == (2, N_FILTER_FEATURES + 4)
     kept = span_filter.probabilities(features)
     assert kept[0] > 0.5 > kept[1]
     path = tmp_path / "span_filter.npz"
     span_filter.save(path)
     loaded = SpanFilter.load(path)
-    assert loaded.extra is not None and loaded.extra.scores == pytest.approx(
-        span_filter.extra.scores
-    )
+    assert loaded.extra is not None
+    np.testing.assert_array_equal(loaded.extra.projection, span_filter.extra.projection)
     np.testing.assert_allclose(
         loaded.probabilities(loaded.features(text, enc, candidates, probs)), kept, rtol=1e-5
     )
 
 
-def test_a_filter_without_words_and_states_still_loads(tmp_path):
-    """Filters saved before they read words and states keep working."""
+def test_a_filter_without_state_directions_still_loads(tmp_path):
+    """Filters saved before they read hidden states keep working."""
     path = tmp_path / "old.npz"
     np.savez(path, mean=np.zeros(N_FILTER_FEATURES), scale=np.ones(N_FILTER_FEATURES),
              weights=np.zeros(N_FILTER_FEATURES), bias=0.0)  # fmt: skip
