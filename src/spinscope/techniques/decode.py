@@ -289,7 +289,7 @@ def classify_spans(
     return head.probabilities(np.stack(vectors))
 
 
-N_FILTER_FEATURES = N_EXTRA_FEATURES + 11 + len(LABELS)  # without words and states
+N_FILTER_FEATURES = N_EXTRA_FEATURES + 11 + len(LABELS)  # before any hidden-state ones
 
 
 def filter_features(

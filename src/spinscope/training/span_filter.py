@@ -43,7 +43,8 @@ from spinscope.training.scorer import merge_intervals
 log = logging.getLogger("spinscope.train")
 
 #: Strength of the L2 penalty (on standardised features) and the number of hidden-state
-#: directions; chosen on dev among 100–1000 and 16–192 (int8 outputs, 2026-11-28).
+#: directions; chosen on dev among 100–1000 and 16–192 (int8 outputs, 2026-11-28, with
+#: word scores then also in the filter; see benchmarks/RESULTS.md).
 L2_PENALTY = 300.0
 STATE_DIRECTIONS = 96
 #: Decoders tried under the filter: token thresholds beside the one best without it (a
