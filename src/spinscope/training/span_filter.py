@@ -38,7 +38,7 @@ from spinscope.training.evaluate import (
     score,
     si_f1,
 )
-from spinscope.training.scorer import merge_intervals
+from spinscope.training.scorer import merge_intervals, span_identification
 
 log = logging.getLogger("spinscope.train")
 
@@ -109,6 +109,45 @@ def fit_span_filter(
     )
 
 
+def _filter_probabilities(
+    items: Sequence[EncodedArticle],
+    head: SpanHead,
+    settings: DecoderSettings,
+    span_filter: SpanFilter,
+) -> list[tuple[EncodedArticle, Candidates, np.ndarray]]:
+    """Each article's candidates with the filter's probability for each: the same for every
+    filter threshold, so found and scored once rather than once per threshold."""
+    unfiltered = dataclasses.replace(settings, filter_threshold=0.0)
+    scored = []
+    for item in items:
+        text = item.article.text
+        candidates, probs, _ = filtered_candidates(text, item.enc, head, unfiltered)
+        passed = (
+            span_filter.probabilities(span_filter.features(text, item.enc, candidates, probs))
+            if candidates
+            else np.zeros(0)
+        )
+        scored.append((item, candidates, passed))
+    return scored
+
+
+def _si_f1_at(
+    scored: list[tuple[EncodedArticle, Candidates, np.ndarray]], threshold: float
+) -> float:
+    """SI F1 of the candidates whose filter probability reaches ``threshold`` (the rule
+    ``filtered_candidates`` applies)."""
+    pred = {
+        item.article.article_id: [(c[0], c[1]) for c, p in zip(cands, passed, strict=True)
+                                  if p >= threshold]
+        for item, cands, passed in scored
+    }  # fmt: skip
+    gold = {
+        item.article.article_id: [(s.start, s.end) for s in item.article.spans]
+        for item, _, _ in scored
+    }
+    return span_identification(pred, gold).f1
+
+
 def tune_filter(
     items: Sequence[EncodedArticle],
     head: SpanHead,
@@ -118,11 +157,11 @@ def tune_filter(
     """Choose the filter threshold on dev (SI F1; 0 keeps every candidate) and re-fit the
     calibration on what then remains. Returns the settings and their SI F1."""
     best, best_f1 = settings, si_f1(items, settings)
+    scored = _filter_probabilities(items, head, settings, span_filter)
     for threshold in THRESHOLDS:
-        trial = dataclasses.replace(settings, filter_threshold=threshold)
-        f1 = si_f1(items, trial, head, span_filter)
+        f1 = _si_f1_at(scored, threshold)
         if f1 > best_f1:
-            best, best_f1 = trial, f1
+            best, best_f1 = dataclasses.replace(settings, filter_threshold=threshold), f1
     cues, target = calibration_data(items, head, best, span_filter)
     n_cues = N_CONFIDENCE_CUES if best.filter_threshold > 0 else CUES_WITHOUT_FILTER
     best = dataclasses.replace(best, calibration=fit_calibration(cues, target, n_cues))
