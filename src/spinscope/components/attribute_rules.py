@@ -11,8 +11,6 @@ stands, then applied in the ruler's order (later patterns win) with spaCy's own 
 ruler with patterns of other kinds is left in place.
 """
 
-from __future__ import annotations
-
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -126,6 +124,8 @@ class IndexedAttributeRuler:
         return doc
 
 
+# Annotations evaluated now (no ``from __future__ import annotations`` in this module): spaCy
+# checks a factory's arguments against them, and before 3.8.8 it cannot resolve string ones.
 @Language.factory(FACTORY)
 def _make_indexed_ruler(nlp: Language, name: str) -> IndexedAttributeRuler:
     return IndexedAttributeRuler()
