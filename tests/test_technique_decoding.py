@@ -129,6 +129,17 @@ def test_candidates_leave_out_a_sentence_end():
     assert [text[s:e] for s, e, *_ in spans] == ["shameful betrayal"]
 
 
+def test_candidates_stop_at_sentence_ends_but_not_at_abbreviations():
+    text = "A shameful betrayal. Mr. Smith lied! The U.S. plan failed"
+    enc = _fake_encoded(text, [0, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9])
+    spans = candidate_spans(text, enc, DecoderSettings(threshold=0.5))
+    assert [text[s:e] for s, e, *_ in spans] == [
+        "shameful betrayal",
+        "Mr. Smith lied",
+        "The U.S. plan failed",
+    ]
+
+
 def test_char_to_token_range_and_calibration():
     offsets = np.array([[0, 4], [5, 7], [8, 12]])
     assert char_to_token_range(offsets, 5, 9) == (1, 3)

@@ -26,7 +26,7 @@ from spinscope.techniques.windows import (
     tokenize,
     window_starts,
 )
-from spinscope.textspans import line_spans
+from spinscope.textspans import line_spans, sentence_pieces
 
 #: (input_ids, attention_mask) -> (token probabilities [B, L, 15], hidden states [B, L, H])
 Runner = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -250,7 +250,9 @@ def smoothed(scores: np.ndarray, width: int) -> np.ndarray:
 def candidate_spans(
     text: str, enc: Encoded, settings: DecoderSettings
 ) -> list[tuple[int, int, int, int, float]]:
-    """(char_start, char_end, tok_start, tok_end, score) of spans from the 'any' column."""
+    """(char_start, char_end, tok_start, tok_end, score) of spans from the 'any' column,
+    cut at line breaks and sentence ends so that each is scored, labelled and shown as
+    evidence within one sentence."""
     if len(enc.tokens) == 0:
         return []
     offsets = enc.tokens.offsets
@@ -258,8 +260,9 @@ def candidate_spans(
     out = []
     for a, b in token_runs(scores, settings.threshold, settings.max_gap):
         start, end = _expand_to_words(text, int(offsets[a][0]), int(offsets[b - 1][1]))
-        for line_start, line_end in line_spans(text, start, end):
-            piece_start, piece_end = trim_edges(text, line_start, line_end)
+        pieces = [p for line in line_spans(text, start, end) for p in sentence_pieces(text, *line)]
+        for sentence_start, sentence_end in pieces:
+            piece_start, piece_end = trim_edges(text, sentence_start, sentence_end)
             if piece_end - piece_start < settings.min_chars:
                 continue
             rng = char_to_token_range(offsets, piece_start, piece_end)
