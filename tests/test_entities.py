@@ -104,3 +104,26 @@ def test_linker_skips_languages_without_a_model() -> None:
     doc.metadata["language"] = "fr"
     EntityLinker()(doc)
     assert doc.layers["entities"] == [] and doc.summary["entities"] == [] and doc.warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "count"),
+    [
+        ("Alves said. Alves-Costa and Alvesson did not; (Alves) did.", "Alves", 2),
+        ("the U.S. and U.S.-led forces", "U.S.", 1),
+        ("aaa aa aa", "aa", 2),
+        ("Kyiv_2 Kyiv2 Kyiv\u00b2 -Kyiv", "Kyiv", 0),
+        ("", "Kyiv", 0),
+    ],
+)
+def test_search_finds_whole_words_as_the_pattern_would(text, name, count):
+    """``_search`` is the look-around pattern ``(?<![\\w-])NAME(?![\\w-])`` by hand."""
+    import re
+
+    from spinscope.components.entities import _search
+
+    pattern = re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])")
+    found = _search(text, name)
+    assert found == [(m.start(), m.end()) for m in pattern.finditer(text)]
+    assert len(found) == count
+    assert all(text[s:e] == name for s, e in found)
