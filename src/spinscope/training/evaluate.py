@@ -17,7 +17,6 @@ from spinscope.techniques.decode import (
     candidate_spans,
     classify_spans,
     detect,
-    filtered_candidates,
 )
 from spinscope.techniques.taxonomy import LABELS
 from spinscope.training.ptc import Article
@@ -95,24 +94,18 @@ def score(
     }
 
 
-def si_f1(
-    items: Sequence[EncodedArticle],
-    settings: DecoderSettings,
-    head: SpanHead | None = None,
-    span_filter: SpanFilter | None = None,
-) -> float:
-    """SI F1 of the candidate spans alone (what tuning compares; no technique figures),
-    after the span filter when one is given with its span head."""
-    pred, gold = {}, {}
+def gold_spans(items: Sequence[EncodedArticle]) -> dict[str, list[tuple[int, int]]]:
+    """Each article's gold ``(start, end)`` spans by article id: what SI is scored against."""
+    return {i.article.article_id: [(s.start, s.end) for s in i.article.spans] for i in items}
+
+
+def si_f1(items: Sequence[EncodedArticle], settings: DecoderSettings) -> float:
+    """SI F1 of the candidate spans alone (what tuning compares; no technique figures)."""
+    pred = {}
     for item in items:
-        aid, text = item.article.article_id, item.article.text
-        if span_filter is None or head is None:
-            candidates = candidate_spans(text, item.enc, settings)
-        else:
-            candidates = filtered_candidates(text, item.enc, head, settings, span_filter)[0]
-        pred[aid] = [(c[0], c[1]) for c in candidates]
-        gold[aid] = [(s.start, s.end) for s in item.article.spans]
-    return span_identification(pred, gold).f1
+        candidates = candidate_spans(item.article.text, item.enc, settings)
+        pred[item.article.article_id] = [(c[0], c[1]) for c in candidates]
+    return span_identification(pred, gold_spans(items)).f1
 
 
 def fit_logistic(x: np.ndarray, target: np.ndarray, l2: float = 0.0) -> np.ndarray | None:

@@ -35,6 +35,7 @@ from spinscope.training.evaluate import (
     calibration_data,
     fit_calibration,
     fit_logistic,
+    gold_spans,
     score,
     si_f1,
 )
@@ -132,7 +133,9 @@ def _filter_probabilities(
 
 
 def _si_f1_at(
-    scored: list[tuple[EncodedArticle, Candidates, np.ndarray]], threshold: float
+    scored: list[tuple[EncodedArticle, Candidates, np.ndarray]],
+    gold: dict[str, list[tuple[int, int]]],
+    threshold: float,
 ) -> float:
     """SI F1 of the candidates whose filter probability reaches ``threshold`` (the rule
     ``filtered_candidates`` applies)."""
@@ -141,10 +144,6 @@ def _si_f1_at(
                                   if p >= threshold]
         for item, cands, passed in scored
     }  # fmt: skip
-    gold = {
-        item.article.article_id: [(s.start, s.end) for s in item.article.spans]
-        for item, _, _ in scored
-    }
     return span_identification(pred, gold).f1
 
 
@@ -158,8 +157,9 @@ def tune_filter(
     calibration on what then remains. Returns the settings and their SI F1."""
     best, best_f1 = settings, si_f1(items, settings)
     scored = _filter_probabilities(items, head, settings, span_filter)
+    gold = gold_spans(items)
     for threshold in THRESHOLDS:
-        f1 = _si_f1_at(scored, threshold)
+        f1 = _si_f1_at(scored, gold, threshold)
         if f1 > best_f1:
             best, best_f1 = dataclasses.replace(settings, filter_threshold=threshold), f1
     cues, target = calibration_data(items, head, best, span_filter)
